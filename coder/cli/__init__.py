@@ -1,0 +1,60 @@
+"""The `coder` command: thin commands over the domain layer.
+
+Importing this module must stay cheap (no textual, spacy or scikit-learn), so that
+`coder --help` answers at once; commands import what they need when they run.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+import click
+
+# Each module adds its commands to `cli`.
+from coder.cli import model as _model  # noqa: E402, F401
+from coder.cli import project as _project  # noqa: E402, F401
+from coder.cli import reports as _reports  # noqa: E402, F401
+from coder.cli import tui as _tui  # noqa: E402, F401
+from coder.cli.common import cli
+from coder.errors import CoderError
+
+__all__ = ["cli", "main"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; every failure is one line on stderr and a non-zero exit."""
+    try:
+        cli.main(args=argv, prog_name="coder", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("Interrupted; nothing half-written was kept.", err=True)
+        sys.exit(130)
+    except CoderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except sqlite3.Error as exc:
+        click.echo(f"error: the project file could not be used ({exc})", err=True)
+        sys.exit(1)
+    except BrokenPipeError:
+        sys.stderr.close()
+        sys.exit(1)
+    except OSError as exc:
+        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug: still one line, with a way to see more
+        if os.environ.get("CODER_DEBUG"):
+            raise
+        click.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (set CODER_DEBUG=1 to see where)",
+            err=True,
+        )
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""Commands for the suggestion model: train, suggest, evaluate."""

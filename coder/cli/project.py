@@ -1,0 +1,270 @@
+"""Commands for the project file: init, import, codebook, status, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from coder.cli.common import cli, default_coder, opened, project_argument
+
+
+def _echo_kv(rows: list[tuple[str, object]]) -> None:
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        click.echo(f"{key:<{width}}  {value}")
+
+
+@cli.command()
+@project_argument
+@click.option(
+    "--codebook",
+    "codebook_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A codebook (.yaml/.json) to start the project with.",
+)
+@click.option("--name", help="The project's name (default: the file name).")
+def init(project: Path, codebook_file: Path | None, name: str | None) -> None:
+    """Create a new, empty project file (never overwrites an existing one)."""
+    from coder.codebook import merge_codebook, read_codebook
+    from coder.store import create_project
+
+    book = read_codebook(codebook_file) if codebook_file else None  # check before creating
+    store = create_project(project, name=name or (book.name if book else None))
+    try:
+        if book:
+            added, _ = merge_codebook(store, book)
+            store.set_meta("codebook", book.name)
+    finally:
+        store.close()
+    detail = f" with codebook {book.name!r} ({added} codes)" if book else ""
+    click.echo(f"created {project}{detail}")
+
+
+@cli.command("import")
+@project_argument
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--text",
+    "text",
+    multiple=True,
+    metavar="COL",
+    help="An answer column; repeat for several questions (one comment per answer).",
+)
+@click.option(
+    "--id", "id_column", metavar="COL", help="The respondent id column (default: the row number)."
+)
+@click.option(
+    "--attr",
+    "attrs",
+    multiple=True,
+    metavar="COL",
+    help="A respondent attribute column (role, area, ...); repeatable.",
+)
+@click.option(
+    "--codes",
+    "codes",
+    multiple=True,
+    metavar="COL",
+    help="A column of existing codes, names separated by ';' (one per --text column).",
+)
+@click.option(
+    "--coder",
+    "coder",
+    metavar="NAME",
+    help="Who the imported codes are attributed to (default: your login name).",
+)
+@click.option(
+    "--create-codes", is_flag=True, help="Add codes the codebook lacks instead of failing."
+)
+@click.option("--delimiter", help="The CSV delimiter (default: detected). Use '\\t' for tab.")
+@click.option("--encoding", help="The file's encoding (default: detected).")
+@click.option("--sheet", help="The Excel sheet to read (default: the first).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def import_(
+    project: Path,
+    file: Path,
+    text,
+    id_column,
+    attrs,
+    codes,
+    coder,
+    create_codes,
+    delimiter,
+    encoding,
+    sheet,
+    quiet,
+) -> None:
+    """Import survey answers from CSV, Excel (.xlsx) or JSON Lines.
+
+    Importing the same file twice adds nothing. If anything goes wrong, the project is
+    left exactly as it was.
+    """
+    from coder.cli.progress import progress_bar
+    from coder.corpus import ImportOptions, import_file
+
+    options = ImportOptions(
+        text=list(text),
+        id=id_column,
+        attrs=list(attrs),
+        codes=list(codes),
+        coder=(coder or default_coder()) if codes else coder,
+        create_codes=create_codes,
+        delimiter=delimiter,
+        encoding=encoding,
+        sheet=sheet,
+    )
+    with opened(project) as store, progress_bar(f"importing {file.name}", quiet) as bar:
+        summary = import_file(store, file, options, progress=bar)
+    _print_import_summary(summary, options)
+
+
+def _print_import_summary(s, options) -> None:
+    what = f"{s.format}" + (f", {s.encoding}" if s.encoding else "")
+    if s.delimiter:
+        what += ", tab-delimited" if s.delimiter == "\t" else f", '{s.delimiter}'-delimited"
+    if s.qualtrics:
+        what += ", Qualtrics export"
+    click.echo(f"read {s.rows} rows ({what})")
+    click.echo(
+        f"added {s.comments_added} comments to {len(s.questions)} question(s): "
+        f"{', '.join(s.questions)}"
+    )
+    if s.already_present:
+        click.echo(f"skipped {s.already_present} comments already in the project")
+    if s.empty_skipped:
+        click.echo(f"skipped {s.empty_skipped} empty answers")
+    if s.rows_without_id:
+        click.echo(f"skipped {s.rows_without_id} rows with an empty id")
+    if s.duplicate_ids:
+        click.echo(
+            f"skipped {s.duplicate_ids} rows whose id was already used in this file "
+            f"(e.g. {', '.join(s.duplicate_examples)})"
+        )
+    if options.codes:
+        click.echo(f"imported {s.codings} codings by {options.coder}")
+    if s.codes_created:
+        click.echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
+
+
+@cli.command()
+@project_argument
+def status(project: Path) -> None:
+    """Comments, coded, uncoded, codes, coders and the model version."""
+    with opened(project) as store:
+        st = store.status()
+        name = store.get_meta("name")
+    pct = f" ({st.coded / st.comments:.0%})" if st.comments else ""
+    rows: list[tuple[str, object]] = [
+        ("project", name),
+        ("comments", st.comments),
+        ("coded", f"{st.coded}{pct}"),
+        ("uncoded", st.uncoded),
+        ("respondents", st.respondents),
+        ("questions", st.questions),
+        ("codes", st.codes),
+        ("coders", ", ".join(st.coders) or "none yet"),
+        ("model version", st.model_version or "none (train with: coder train)"),
+    ]
+    if st.model_version:
+        rows.append(("pending suggestions", st.pending_suggestions))
+    if st.incomplete_imports:
+        rows.append(
+            (
+                "warning",
+                f"{st.incomplete_imports} import(s) did not finish; "
+                "run the same import again to complete it",
+            )
+        )
+    _echo_kv(rows)
+
+
+@cli.group()
+@project_argument
+@click.pass_context
+def codebook(ctx: click.Context, project: Path) -> None:
+    """Show the project's codebook, or import or export it (format from the suffix)."""
+    ctx.obj = project
+
+
+@codebook.command("show")
+@click.pass_obj
+def codebook_show(project: Path) -> None:
+    """Print the codebook as a tree, with each code's count and definition."""
+    with opened(project) as store:
+        codes = store.codes()
+        counts = store.code_counts()
+    if not codes:
+        click.echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
+        return
+    depth = {}
+    for code in codes:
+        depth[code.id] = 0 if code.parent_id is None else depth[code.parent_id] + 1
+        indent = "  " * depth[code.id]
+        click.echo(f"{indent}{code.name}  [{counts.get(code.id, 0)}]")
+        if code.description:
+            click.echo(f"{indent}    {code.description}")
+
+
+@codebook.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def codebook_import(project: Path, file: Path) -> None:
+    """Add a codebook's codes to the project; codes already there get its definitions."""
+    from coder.codebook import merge_codebook, read_codebook
+
+    book = read_codebook(file)
+    with opened(project) as store:
+        added, updated = merge_codebook(store, book)
+    click.echo(f"added {added} codes, updated {updated}")
+
+
+@codebook.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def codebook_export(project: Path, file: Path) -> None:
+    """Write the project's codebook to FILE (.yaml, .yml or .json)."""
+    from coder.codebook import codebook_from_codes, write_codebook
+
+    with opened(project) as store:
+        book = codebook_from_codes(
+            store.get_meta("codebook") or store.get_meta("name") or "", store.codes()
+        )
+    write_codebook(book, file)
+    click.echo(f"wrote {file}")
+
+
+@cli.command()
+@click.argument(
+    "folder",
+    required=False,
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("coder-demo"),
+)
+@click.option("--fresh", is_flag=True, help="Rebuild the demo project even if it exists.")
+@click.option("--no-tui", is_flag=True, help="Build the project and print its status only.")
+@click.option("--coder", "coder", metavar="NAME", help="Your name as a coder.")
+def demo(folder: Path, fresh: bool, no_tui: bool, coder: str | None) -> None:
+    """Build a demo project from the bundled codebook and survey, and open it.
+
+    The demo lives in FOLDER (default ./coder-demo). Run it again to come back to
+    your work; --fresh starts over.
+    """
+    from coder.demo import build_demo, demo_project_path
+
+    path = demo_project_path(folder)
+    if fresh or not path.exists():
+        summary = build_demo(folder, fresh=fresh)
+        click.echo(
+            f"built {path}: {summary.comments_added} comments, {summary.codings} reference codings"
+        )
+    else:
+        click.echo(f"reopening {path} (use --fresh to start over)")
+    if no_tui:
+        from coder.cli.project import status as status_cmd
+
+        click.get_current_context().invoke(status_cmd, project=path)
+        return
+    from coder.cli.tui import open_tui
+
+    open_tui(path, coder)

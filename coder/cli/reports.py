@@ -1,0 +1,1 @@
+"""Commands for leads: report and export."""

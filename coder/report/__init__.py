@@ -1,0 +1,1 @@
+"""Reports for leads: frequencies, cross-tabs, co-occurrence, quotes, charts and export."""

@@ -1,0 +1,192 @@
+"""The project file's schema, built only by appending migrations; never edit a shipped one."""
+
+from __future__ import annotations
+
+# Migration 1: the whole data model of a coding project.
+_V1 = """
+CREATE TABLE project (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+
+CREATE TABLE codes (
+    id          INTEGER PRIMARY KEY,
+    parent_id   INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL CHECK (length(trim(name)) > 0),
+    description TEXT NOT NULL DEFAULT '',
+    include     TEXT NOT NULL DEFAULT '',
+    exclude     TEXT NOT NULL DEFAULT '',
+    examples    TEXT NOT NULL DEFAULT '[]',   -- JSON list of strings
+    color       TEXT,                         -- #rrggbb
+    position    INTEGER NOT NULL DEFAULT 0,   -- order among siblings
+    created_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE UNIQUE INDEX codes_unique_name ON codes (coalesce(parent_id, 0), name COLLATE NOCASE);
+
+CREATE TABLE questions (
+    id       INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,             -- the source column
+    position INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE imports (
+    id          INTEGER PRIMARY KEY,
+    source      TEXT NOT NULL,
+    started_at  TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    finished_at TEXT,
+    status      TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'done', 'failed')),
+    summary     TEXT                           -- JSON counts
+);
+
+CREATE TABLE respondents (
+    id        INTEGER PRIMARY KEY,
+    source_id TEXT NOT NULL UNIQUE,            -- the respondent's id in the source file
+    import_id INTEGER REFERENCES imports(id)
+);
+
+CREATE TABLE respondent_attributes (
+    respondent_id INTEGER NOT NULL REFERENCES respondents(id) ON DELETE CASCADE,
+    name          TEXT NOT NULL,
+    value         TEXT,
+    import_id     INTEGER REFERENCES imports(id),
+    PRIMARY KEY (respondent_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE comments (
+    id            INTEGER PRIMARY KEY,
+    source_id     TEXT NOT NULL UNIQUE,        -- the comment_id every command prints
+    respondent_id INTEGER REFERENCES respondents(id) ON DELETE CASCADE,
+    question_id   INTEGER REFERENCES questions(id),
+    text          TEXT NOT NULL,
+    import_id     INTEGER REFERENCES imports(id)
+);
+CREATE INDEX comments_respondent ON comments (respondent_id);
+CREATE INDEX comments_question ON comments (question_id);
+
+CREATE TABLE codings (
+    id         INTEGER PRIMARY KEY,
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    code_id    INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    coder      TEXT NOT NULL,
+    start      INTEGER,                         -- segment span, code points, end exclusive;
+    "end"      INTEGER,                         -- both NULL when the whole comment is coded
+    origin     TEXT NOT NULL DEFAULT 'manual' CHECK (origin IN ('manual', 'suggestion', 'imported')),
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    CHECK ((start IS NULL AND "end" IS NULL) OR (start >= 0 AND "end" > start))
+);
+CREATE UNIQUE INDEX codings_unique ON codings
+    (comment_id, code_id, coder, coalesce(start, -1), coalesce("end", -1));
+CREATE INDEX codings_code ON codings (code_id);
+CREATE INDEX codings_coder ON codings (coder);
+
+-- Append-only: every coding change, in order. Undo, redo and provenance are read from here.
+CREATE TABLE coding_log (
+    seq        INTEGER PRIMARY KEY,
+    batch      INTEGER NOT NULL,                -- one user action; undo works batch by batch
+    kind       TEXT NOT NULL CHECK (kind IN ('do', 'undo', 'redo')),
+    target     INTEGER,                         -- for undo/redo: the batch it reverses
+    action     TEXT NOT NULL CHECK (action IN ('add', 'remove', 'reject', 'unreject')),
+                                                -- reject/unreject: a decision on a suggestion
+    comment_id INTEGER NOT NULL,
+    code_id    INTEGER NOT NULL,
+    coder      TEXT NOT NULL,
+    start      INTEGER,
+    "end"      INTEGER,
+    origin     TEXT NOT NULL,
+    at         TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+);
+CREATE INDEX coding_log_coder_batch ON coding_log (coder, batch);
+CREATE INDEX coding_log_comment ON coding_log (comment_id);
+
+CREATE TABLE memos (
+    id         INTEGER PRIMARY KEY,
+    comment_id INTEGER REFERENCES comments(id) ON DELETE CASCADE,
+    code_id    INTEGER REFERENCES codes(id) ON DELETE CASCADE,
+    coder      TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    CHECK (comment_id IS NULL OR code_id IS NULL)   -- both NULL: a project memo
+);
+CREATE INDEX memos_comment ON memos (comment_id);
+
+CREATE TABLE model_versions (
+    id            INTEGER PRIMARY KEY,
+    created_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    training_size INTEGER NOT NULL,
+    features      TEXT NOT NULL,
+    metrics       TEXT NOT NULL DEFAULT '{}',  -- JSON: per-code precision, recall, f1, support
+    params        TEXT NOT NULL DEFAULT '{}',  -- JSON: hyper-parameters and thresholds
+    model         BLOB                          -- fitted parameters as arrays (never pickle)
+);
+
+CREATE TABLE suggestions (
+    id            INTEGER PRIMARY KEY,
+    comment_id    INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    code_id       INTEGER NOT NULL REFERENCES codes(id) ON DELETE CASCADE,
+    probability   REAL NOT NULL,
+    model_version INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+    explanation   TEXT NOT NULL DEFAULT '[]',  -- JSON list of the words that weighed most
+    status        TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'rejected')),
+    decided_by    TEXT,
+    decided_at    TEXT,
+    UNIQUE (comment_id, code_id, model_version)
+);
+CREATE INDEX suggestions_status ON suggestions (status, comment_id);
+
+CREATE TABLE embeddings (
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    model      TEXT NOT NULL,
+    vector     BLOB NOT NULL,                   -- float32 little-endian
+    PRIMARY KEY (comment_id, model)
+) WITHOUT ROWID;
+
+CREATE VIEW code_paths AS
+WITH RECURSIVE tree(id, path, depth, top_position) AS (
+    SELECT id, name, 0, position FROM codes WHERE parent_id IS NULL
+    UNION ALL
+    SELECT c.id, tree.path || ' > ' || c.name, tree.depth + 1, tree.top_position
+    FROM codes c JOIN tree ON c.parent_id = tree.id
+)
+SELECT id AS code_id, path, depth FROM tree;
+
+CREATE VIEW code_frequencies AS
+SELECT p.path AS code,
+       count(DISTINCT k.comment_id) AS comments,
+       count(DISTINCT c.respondent_id) AS respondents,
+       count(DISTINCT k.coder) AS coders
+FROM code_paths p
+LEFT JOIN codings k ON k.code_id = p.code_id
+LEFT JOIN comments c ON c.id = k.comment_id
+GROUP BY p.code_id
+ORDER BY p.path;
+
+CREATE VIEW comments_with_codes AS
+SELECT c.source_id AS comment_id,
+       r.source_id AS respondent_id,
+       q.name AS question,
+       c.text,
+       (SELECT group_concat(path, '; ') FROM (
+            SELECT DISTINCT p.path FROM codings k JOIN code_paths p ON p.code_id = k.code_id
+            WHERE k.comment_id = c.id ORDER BY p.path)) AS codes,
+       (SELECT group_concat(DISTINCT k.coder) FROM codings k WHERE k.comment_id = c.id) AS coders
+FROM comments c
+LEFT JOIN respondents r ON r.id = c.respondent_id
+LEFT JOIN questions q ON q.id = c.question_id;
+"""
+
+
+# Full-text search over comment text. The store keeps it in step with `comments` itself:
+# triggers that write to a virtual table would need `trusted_schema`, which stays off so
+# that a project file from someone else can never run anything when opened.
+_V1_FTS = """
+CREATE VIRTUAL TABLE comments_fts USING fts5(
+    text, content='comments', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+"""
+
+# Append only: entry N takes the schema from version N to N+1 and runs in one transaction
+# together with the bump of `PRAGMA user_version`.
+MIGRATIONS: list[str] = [_V1 + _V1_FTS]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Code suggestions: features, model, training, explanations and active learning (headless)."""
