@@ -134,6 +134,15 @@ CREATE TABLE suggestions (
 );
 CREATE INDEX suggestions_status ON suggestions (status, comment_id);
 
+-- "Most useful next": uncoded comments in the order coding them would teach the model most.
+CREATE TABLE priorities (
+    comment_id    INTEGER PRIMARY KEY REFERENCES comments(id) ON DELETE CASCADE,
+    model_version INTEGER NOT NULL REFERENCES model_versions(id) ON DELETE CASCADE,
+    rank          INTEGER NOT NULL,            -- 0 = code this one first
+    score         REAL
+);
+CREATE INDEX priorities_rank ON priorities (rank);
+
 CREATE TABLE embeddings (
     comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
     model      TEXT NOT NULL,
