@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from coder.domain import Coding, Origin
+from coder.errors import CoderError
 
 _INVERSE = {"add": "remove", "remove": "add", "reject": "unreject", "unreject": "reject"}
 
@@ -155,6 +156,8 @@ class CodingsMixin:
     def _apply(self, change: Change) -> bool:
         c = change
         if c.action == "add":
+            if c.start is not None or c.end is not None:
+                self._check_span(c)
             cur = self.conn.execute(
                 'INSERT OR IGNORE INTO codings (comment_id, code_id, coder, start, "end", origin) '
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -177,6 +180,16 @@ class CodingsMixin:
         if c.action == "unreject":
             return self._decide(c, "pending") > 0
         raise ValueError(f"unknown action {c.action!r}")
+
+    def _check_span(self, c: Change) -> None:
+        row = self.conn.execute(
+            "SELECT length(text) FROM comments WHERE id = ?", (c.comment_id,)
+        ).fetchone()
+        length = row[0] if row else 0
+        if c.start is None or c.end is None or not 0 <= c.start < c.end <= length:
+            raise CoderError(
+                f"span {c.start}-{c.end} does not fit a comment of {length} characters"
+            )
 
     def _decide(self, change: Change, status: str) -> int:
         """Set the status of the suggestions of this code on this comment."""
