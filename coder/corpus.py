@@ -149,9 +149,9 @@ def detect_delimiter(sample: str) -> str:
     return best
 
 
-def _is_qualtrics(second_rows: list[list[str]]) -> bool:
+def _is_qualtrics(first_rows: list[list[str]]) -> bool:
     """Qualtrics exports carry two extra header rows: question texts, then ImportIds."""
-    return len(second_rows) >= 2 and any('"ImportId"' in str(v) for v in second_rows[1])
+    return len(first_rows) >= 3 and any('"ImportId"' in str(v) for v in first_rows[2])
 
 
 @dataclass
@@ -192,7 +192,9 @@ def _csv_table(path: Path, options: ImportOptions) -> Table:
         header = next(reader)
         peek = [next(reader, None), next(reader, None)]
     except csv.Error as exc:
-        raise ImportError_(f"{path}: cannot read the header ({exc})") from None
+        raise ImportError_(
+            f"{path}, line {reader.line_num}: {exc} (is the file cut short or the quoting broken?)"
+        ) from None
     peek = [p for p in peek if p is not None]
     qualtrics = _is_qualtrics([header, *peek]) if peek else False
     if qualtrics:
