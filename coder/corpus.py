@@ -374,7 +374,7 @@ def _column_index(table: Table, name: str, source: str) -> int:
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     shown = ", ".join(table.columns[:12]) + (", ..." if len(table.columns) > 12 else "")
     extra = ""
-    if len(table.columns) == 1 and not table.delimiter == "\t":
+    if len(table.columns) == 1:
         extra = "; the file has a single column: is the delimiter right? (try --delimiter)"
     raise ImportError_(f"no column {name!r} in {source}{hint}; its columns are: {shown}{extra}")
 
