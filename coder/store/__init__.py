@@ -11,6 +11,7 @@ from coder.store.codings import Change, CodingsMixin, LogEntry
 from coder.store.core import StoreCore, open_connection
 from coder.store.corpus import ChunkResult, ChunkRow, CorpusMixin
 from coder.store.memos import MemosMixin
+from coder.store.reports import ReportsMixin
 from coder.store.suggestions import SuggestionsMixin
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
 ]
 
 
-class Store(CodesMixin, CodingsMixin, CorpusMixin, MemosMixin, SuggestionsMixin, StoreCore):
+class Store(
+    CodesMixin, CodingsMixin, CorpusMixin, MemosMixin, ReportsMixin, SuggestionsMixin, StoreCore
+):
     """One open project file."""
 
     def status(self) -> ProjectStatus:
