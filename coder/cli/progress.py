@@ -1,4 +1,4 @@
-"""A progress bar on stderr for long commands."""
+"""A progress bar on stderr for long commands, drawn only on a terminal."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from contextlib import contextmanager
 
 @contextmanager
 def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
-    """Yields update(done, total); draws nothing when quiet."""
-    if quiet:
+    """Yields update(done, total). The bar appears at the first update (so a command that
+    fails on its input prints only its error) and is wiped if the command fails."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if quiet or not console.is_terminal:
         yield lambda done, total: None
         return
-    from rich.console import Console
     from rich.progress import (
         BarColumn,
         Progress,
@@ -21,18 +24,27 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int
         TimeRemainingColumn,
     )
 
-    console = Console(stderr=True)
-    with Progress(
+    progress = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TaskProgressColumn(),
         TimeRemainingColumn(),
         console=console,
-        transient=False,
-    ) as progress:
-        task = progress.add_task(label, total=None)
+    )
+    task = None
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total or None)
+    def update(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            progress.start()
+            task = progress.add_task(label, total=total or None)
+        progress.update(task, completed=done, total=total or None)
 
+    try:
         yield update
+    except BaseException:
+        progress.live.transient = True
+        raise
+    finally:
+        if task is not None:
+            progress.stop()
