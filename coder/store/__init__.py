@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from coder.domain import ProjectStatus
+from coder.store.browse import BrowseMixin
 from coder.store.codes import CodesMixin
 from coder.store.codings import Change, CodingsMixin, LogEntry
 from coder.store.core import StoreCore, open_connection
@@ -26,7 +27,14 @@ __all__ = [
 
 
 class Store(
-    CodesMixin, CodingsMixin, CorpusMixin, MemosMixin, ReportsMixin, SuggestionsMixin, StoreCore
+    BrowseMixin,
+    CodesMixin,
+    CodingsMixin,
+    CorpusMixin,
+    MemosMixin,
+    ReportsMixin,
+    SuggestionsMixin,
+    StoreCore,
 ):
     """One open project file."""
 
