@@ -101,7 +101,7 @@ class ReportsMixin:
             ["respondent_id", "name", "value"],
         )
 
-    def attribute_values(self, name: str) -> list[str]:
+    def report_attribute_values(self, name: str) -> list[str]:
         """Every value an attribute takes among all respondents, in sorted order."""
         return [
             r[0]
@@ -112,7 +112,7 @@ class ReportsMixin:
             )
         ]
 
-    def respondents_lacking(self, name: str) -> int:
+    def report_respondents_lacking(self, name: str) -> int:
         """How many respondents have no value for an attribute."""
         return self.conn.execute(
             "SELECT count(*) FROM respondents r WHERE NOT EXISTS (SELECT 1 FROM "
@@ -121,7 +121,7 @@ class ReportsMixin:
             (name,),
         ).fetchone()[0]
 
-    def comment_total(self, question_id: int | None = None) -> int:
+    def report_comment_total(self, question_id: int | None = None) -> int:
         if question_id is None:
             return self.conn.execute("SELECT count(*) FROM comments").fetchone()[0]
         return self.conn.execute(
