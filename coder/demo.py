@@ -44,7 +44,7 @@ def build_demo(folder: Path, *, fresh: bool = False) -> ImportSummary:
             coder=bundled.DEMO_REFERENCE_CODER,
         )
         summary = import_file(store, bundled.corpus_path(), options)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.checkpoint()
     finally:
         store.close()
     # Built aside and moved into place, so a half-built demo never looks finished.

@@ -7,7 +7,6 @@ Importing this module must stay cheap (no textual, spacy or scikit-learn), so th
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 
 import click
@@ -45,9 +44,6 @@ def main(argv: list[str] | None = None) -> None:
     except CoderError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(1)
-    except sqlite3.Error as exc:
-        click.echo(f"error: the project file could not be used ({exc})", err=True)
-        sys.exit(1)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
@@ -57,6 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # a bug: still one line, with a way to see more
         if os.environ.get("CODER_DEBUG"):
             raise
+        if type(exc).__module__ == "sqlite3":
+            click.echo(f"error: the project file could not be used ({exc})", err=True)
+            sys.exit(1)
         click.echo(
             f"error: unexpected {type(exc).__name__}: {exc} (set CODER_DEBUG=1 to see where)",
             err=True,

@@ -85,6 +85,10 @@ class StoreCore:
                 (key, value),
             )
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file, so the file alone is complete."""
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
