@@ -59,8 +59,11 @@ def test_lower_layers_never_import_the_faces():
                     assert not alias.name.startswith(("coder.cli", "coder.tui")), rel
 
 
-SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|DELETE\s+FROM|"
-                 r"UPDATE\s+\w+\s+SET|CREATE\s+(TABLE|INDEX|VIEW)|PRAGMA\s+\w+)\b", re.DOTALL)
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|DELETE\s+FROM|"
+    r"UPDATE\s+\w+\s+SET|CREATE\s+(TABLE|INDEX|VIEW)|PRAGMA\s+\w+)\b",
+    re.DOTALL,
+)
 
 
 def test_no_sql_outside_the_store():
@@ -70,7 +73,10 @@ def test_no_sql_outside_the_store():
         if rel.startswith("store/"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if SQL.search(node.value):
-                    offenders.append(f"{rel}: {node.value[:60]!r}")
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and SQL.search(node.value)
+            ):
+                offenders.append(f"{rel}: {node.value[:60]!r}")
     assert offenders == []
