@@ -1,0 +1,112 @@
+"""A report's tables, computed once from the project and then written in any format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
+from coder.report.crosstab import ALPHA, crosstab
+from coder.report.data import MISSING, Selection, load, respondent_groups
+from coder.report.frequencies import frequencies
+from coder.report.quotes import quotes
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    selection: Selection = Selection()
+    by: str | None = None
+    quotes: int = 0
+    cooccurrence: bool = False
+
+
+@dataclass
+class Report:
+    title: str
+    options: ReportOptions
+    generated: str
+    total_comments: int
+    coded_comments: int
+    coded_respondents: int
+    coders: list[str]
+    frequencies: pd.DataFrame
+    colors: dict[str, str] = field(default_factory=dict)
+    groups: list[str] = field(default_factory=list)
+    crosstab: pd.DataFrame | None = None
+    cooccurrence: pd.DataFrame | None = None
+    matrix: pd.DataFrame | None = None
+    quotes: pd.DataFrame | None = None
+
+    @property
+    def selection(self) -> Selection:
+        return self.options.selection
+
+    def notes(self) -> list[str]:
+        """How to read the figures: the definitions every format prints with the tables."""
+        s = self.selection
+        out = [
+            f"Counted: {s.describe()}.",
+            f"Coded comments: {self.coded_comments} of {self.total_comments} comments have at "
+            "least one counted coding; every % of comments is of these.",
+            f"Coded respondents: {self.coded_respondents} respondents have at least one coded "
+            "comment; every % of respondents is of these, and a respondent counts once per code.",
+            "Sub-codes are listed and also rolled up into their parent codes: a comment counts "
+            "once for a parent, however many of its sub-codes it has.",
+        ]
+        if s.consensus:
+            out.append(
+                "Consensus: a comment counts for a code only if every coder who coded it "
+                "applied that code or one of its sub-codes."
+            )
+        if self.crosstab is not None:
+            out.append(
+                f"By {self.options.by}: a group is a value of {self.options.by}; "
+                f"{MISSING} is respondents without one. Percentages are of each group's coded "
+                "comments or respondents. The test compares respondents with the code against "
+                "coded respondents without it across groups: Pearson chi-square, or Fisher's "
+                "exact test for two groups with an expected count below 5. "
+                f"* marks p < {ALPHA}; q is the Benjamini-Hochberg adjusted p over all codes "
+                "(with many codes, some p < 0.05 arise by chance)."
+            )
+        if self.cooccurrence is not None:
+            out.append(
+                "Co-occurrence: comments counted for both codes; Jaccard = both / either. "
+                "A code and its own parent are not paired."
+            )
+        if self.quotes is not None:
+            out.append(
+                "Quotes: per code, the comments most coders agreed on, of moderate length and "
+                "focused on few themes; one per respondent."
+            )
+        return out
+
+
+def build_report(store, options: ReportOptions) -> Report:
+    """Compute every table the options ask for."""
+    data = load(store, options.selection)
+    group_of = groups = None
+    if options.by:
+        group_of, groups = respondent_groups(store, data, options.by)
+    freq = frequencies(data)
+    report = Report(
+        title=store.get_meta("name") or store.path.stem,
+        options=options,
+        generated=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
+        total_comments=data.total_comments,
+        coded_comments=data.coded_comments,
+        coded_respondents=data.coded_respondents,
+        coders=data.coders,
+        frequencies=freq,
+        colors={c.path: c.color for c in data.codes if c.color},
+    )
+    if options.by:
+        report.groups = groups
+        report.crosstab = crosstab(data, group_of, groups)
+    if options.cooccurrence:
+        report.matrix = cooccurrence_matrix(data)
+        report.cooccurrence = cooccurrence_pairs(data, report.matrix)
+    if options.quotes > 0:
+        report.quotes = quotes(store, data, options.quotes)
+    return report

@@ -1,0 +1,102 @@
+"""Cross-tabs of codes by a respondent attribute, with a test of whether a code's share differs.
+
+Columns, after the frequency columns (code, comments, comments_pct, respondents,
+respondents_pct, depth, theme), for each group G in order:
+
+comments:G, comments_pct:G        comments in G counted for the code, % of G's coded comments
+respondents:G, respondents_pct:G  respondents in G with the code, % of G's coded respondents
+
+then test ("chi-square", "Fisher" or blank), statistic (Pearson chi-square, no continuity
+correction), dof, p_value, q_value (Benjamini-Hochberg over the codes tested), significant
+("yes" where p < 0.05) and note. A group is an attribute value; respondents lacking the
+attribute form "(missing)". Groups with no coded respondents keep their columns, blank
+percentages, and are left out of the test.
+
+The test is of respondents, not comments, because one respondent's comments are not
+independent: for each code, respondents with the code against coded respondents without it,
+across groups. With two groups and an expected count below 5 it is Fisher's exact test;
+otherwise Pearson's chi-square, noted when some expected count is below 5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from coder.report.data import ALL_CODED, ReportData
+from coder.report.frequencies import frequencies, pct
+
+ALPHA = 0.05
+TEST_COLUMNS = ["test", "statistic", "dof", "p_value", "q_value", "significant", "note"]
+
+
+def group_columns(group: str) -> list[str]:
+    return [
+        f"comments:{group}",
+        f"comments_pct:{group}",
+        f"respondents:{group}",
+        f"respondents_pct:{group}",
+    ]
+
+
+def test_presence(with_code: np.ndarray, base: np.ndarray) -> dict:
+    """Test one code: respondents with it (per group) against the group's coded respondents."""
+    from scipy import stats
+
+    empty = {"test": "", "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "note": ""}
+    keep = base > 0
+    x, n = with_code[keep], base[keep]
+    if len(n) < 2:
+        return {**empty, "note": "fewer than two groups with coded respondents"}
+    if x.sum() == 0:
+        return {**empty, "note": "no respondent has this code"}
+    if x.sum() == n.sum():
+        return {**empty, "note": "every coded respondent has this code"}
+    table = np.vstack([x, n - x])
+    expected = stats.contingency.expected_freq(table)
+    small = bool((expected < 5).any())
+    if len(n) == 2 and small:
+        result = stats.fisher_exact(table)
+        return {**empty, "test": "Fisher", "p_value": float(result.pvalue)}
+    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    note = "some expected counts below 5: read with caution" if small else ""
+    return {"test": "chi-square", "statistic": chi2, "dof": dof, "p_value": p, "note": note}
+
+
+def crosstab(data: ReportData, group_of: pd.Series, groups: list[str]) -> pd.DataFrame:
+    """Frequencies overall and per group, and the test, one row per code, then the bases."""
+    from scipy import stats
+
+    table = frequencies(data)
+    ids = [c.id for c in data.codes]
+    presence = data.presence.assign(group=group_of.reindex(data.presence["comment_id"]).to_numpy())
+    base = data.base.assign(group=group_of.reindex(data.base["comment_id"]).to_numpy())
+    people = presence.dropna(subset=["respondent_id"]).drop_duplicates(["code_id", "respondent_id"])
+    base_people = base.dropna(subset=["respondent_id"]).drop_duplicates("respondent_id")
+    comment_counts = presence.groupby(["code_id", "group"]).size()
+    people_counts = people.groupby(["code_id", "group"]).size()
+    n_comments = base.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
+    n_people = base_people.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
+    grid = pd.MultiIndex.from_product([ids, groups])
+    c = comment_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
+    r = people_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
+    columns: dict[str, np.ndarray] = {}
+    for j, g in enumerate(groups):
+        name_c, name_cp, name_r, name_rp = group_columns(g)
+        columns[name_c] = np.append(c[:, j], n_comments[j])
+        columns[name_cp] = np.append(pct(c[:, j], n_comments[j]), pct(n_comments[j], n_comments[j]))
+        columns[name_r] = np.append(r[:, j], n_people[j])
+        columns[name_rp] = np.append(pct(r[:, j], n_people[j]), pct(n_people[j], n_people[j]))
+    tests = [test_presence(r[i], n_people) for i in range(len(ids))]
+    tests.append({"test": "", "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "note": ""})
+    tested = pd.DataFrame(tests)
+    p = tested["p_value"].to_numpy(dtype=float)
+    q = np.full(len(p), np.nan)
+    has_p = ~np.isnan(p)
+    if has_p.any():
+        q[has_p] = stats.false_discovery_control(p[has_p])
+    tested["q_value"] = q
+    tested["significant"] = np.where(has_p & (p < ALPHA), "yes", "")
+    out = pd.concat([table.reset_index(drop=True), pd.DataFrame(columns), tested], axis=1)
+    out.loc[out["code"] == ALL_CODED, "note"] = "bases: coded comments and respondents"
+    return out[[*table.columns, *columns, *TEST_COLUMNS]]

@@ -1,0 +1,198 @@
+"""Writing a report as a terminal table, CSV or Markdown, and choosing the writer by format."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from coder.errors import CoderError
+from coder.report.build import Report
+from coder.report.cells import guard_frame, write_atomically
+from coder.report.display import TextTable, heading, tables
+
+FORMATS = ("table", "csv", "md", "xlsx", "html")
+SUFFIXES = {
+    ".csv": "csv",
+    ".md": "md",
+    ".markdown": "md",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "table",
+}
+
+
+def format_for(fmt: str | None, out: Path | None) -> str:
+    """The format asked for, else the one the output file's suffix names, else table."""
+    if fmt:
+        return fmt
+    if out is not None:
+        found = SUFFIXES.get(out.suffix.lower())
+        if found is None:
+            raise CoderError(
+                f"cannot tell the format from {out.name}; add --format ({', '.join(FORMATS)})"
+            )
+        return found
+    return "table"
+
+
+# -- CSV --------------------------------------------------------------------------------------
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    return guard_frame(frame).to_csv(index=False, float_format="%.6g", lineterminator="\n")
+
+
+def main_table(report: Report) -> pd.DataFrame:
+    """The report's one table per code: the frequencies, widened by the cross-tab if any."""
+    table = report.crosstab if report.crosstab is not None else report.frequencies
+    table = table.copy()
+    for column in table.columns:
+        if column.startswith(("comments_pct", "respondents_pct")):
+            table[column] = table[column].round(2)
+    return table
+
+
+def csv_files(report: Report, out: Path) -> dict[Path, pd.DataFrame]:
+    """The main CSV and its siblings (FILE.cooccurrence.csv, FILE.quotes.csv)."""
+    files = {out: main_table(report)}
+    stem = out.with_suffix("")
+    if report.cooccurrence is not None:
+        files[Path(f"{stem}.cooccurrence.csv")] = report.cooccurrence.round(4)
+    if report.quotes is not None:
+        files[Path(f"{stem}.quotes.csv")] = report.quotes
+    return files
+
+
+# -- Markdown ---------------------------------------------------------------------------------
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def _md_table(table: TextTable) -> list[str]:
+    lines = [f"## {table.title}", ""]
+    lines.append("| " + " | ".join(_md_cell(h) for h in table.headers) + " |")
+    lines.append("|" + "|".join("---:" if n else "---" for n in table.numeric) + "|")
+    for row, depth in zip(table.rows, table.depths, strict=True):
+        first = ("↳ " * min(depth, 1)) + ("  " * max(depth - 1, 0)) + row[0]
+        cells = [_md_cell(first), *(_md_cell(c) for c in row[1:])]
+        lines.append("| " + " | ".join(cells) + " |")
+    if table.caption:
+        lines += ["", f"_{table.caption}_"]
+    return [*lines, ""]
+
+
+def markdown(report: Report) -> str:
+    head = heading(report)
+    lines = [f"# {_md_cell(head[0])}", "", *(f"{_md_cell(h)}  " for h in head[1:]), ""]
+    for table in tables(report):
+        lines += _md_table(table)
+    lines += ["## Notes", "", *(f"- {_md_cell(n)}" for n in report.notes()), ""]
+    return "\n".join(lines)
+
+
+# -- terminal table ---------------------------------------------------------------------------
+
+
+def rich_tables(report: Report):
+    from rich.table import Table
+    from rich.text import Text
+
+    out = []
+    for t in tables(report):
+        table = Table(
+            title=t.title,
+            title_justify="left",
+            caption=t.caption or None,
+            caption_justify="left",
+            show_lines=False,
+        )
+        for i, (header, numeric) in enumerate(zip(t.headers, t.numeric, strict=True)):
+            table.add_column(
+                header,
+                justify="right" if numeric else "left",
+                overflow="fold",
+                min_width=22 if i == 0 else None,
+                ratio=None if i else 1,
+            )
+        for row, depth in zip(t.rows, t.depths, strict=True):
+            first = Text("  " * depth + row[0], style="" if depth else "bold")
+            # Text() keeps comment text literal: no rich markup is read from survey answers.
+            table.add_row(first, *(Text(c) for c in row[1:]))
+        out.append(table)
+    return out
+
+
+def terminal(report: Report, file=None, width: int | None = None) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=file, width=width, highlight=False)
+    head = heading(report)
+    console.print(Text(head[0], style="bold"))
+    for line in head[1:]:
+        console.print(Text(line))
+    for table in rich_tables(report):
+        console.print()
+        console.print(table)
+    console.print()
+    for note in report.notes():
+        console.print(Text(note, style="dim"))
+
+
+# -- dispatch ---------------------------------------------------------------------------------
+
+
+def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
+    """Write the report; returns the files written (none when it went to standard output)."""
+    if fmt == "csv":
+        if out is None:
+            if report.cooccurrence is not None or report.quotes is not None:
+                raise CoderError(
+                    "CSV on standard output holds one table; use --out FILE.csv to write "
+                    "co-occurrence and quotes to files beside it"
+                )
+            sys.stdout.write(csv_text(main_table(report)))
+            return []
+        files = csv_files(report, out)
+        for path, frame in files.items():
+            text = csv_text(frame)
+            write_atomically(path, lambda p, t=text: p.write_text(t, encoding="utf-8"))
+        return list(files)
+    if fmt == "md":
+        text = markdown(report)
+        if out is None:
+            sys.stdout.write(text)
+            return []
+        write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
+        return [out]
+    if fmt == "table":
+        if out is None:
+            terminal(report)
+            return []
+        buffer = io.StringIO()
+        terminal(report, file=buffer, width=160)
+        write_atomically(out, lambda p: p.write_text(buffer.getvalue(), encoding="utf-8"))
+        return [out]
+    if fmt == "xlsx":
+        from coder.report.xlsx import write_xlsx
+
+        if out is None:
+            raise CoderError("--format xlsx needs a file: add --out FILE.xlsx")
+        write_atomically(out, lambda p: write_xlsx(report, p))
+        return [out]
+    if fmt == "html":
+        from coder.report.html import html_report
+
+        text = html_report(report)
+        if out is None:
+            sys.stdout.write(text)
+            return []
+        write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
+        return [out]
+    raise CoderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -1,0 +1,137 @@
+"""One self-contained HTML report: tables, inline SVG charts, cross-tab, co-occurrence, quotes.
+
+Nothing is fetched when it opens: no scripts, fonts or images from elsewhere, and a Content
+Security Policy that forbids them. Every piece of project text is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from coder.report.build import Report
+from coder.report.charts import group_chart, theme_chart
+from coder.report.display import TextTable, heading, tables
+
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+_STYLE = """
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
+       max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
+.meta { color: #555; margin: 0; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
+th, td { padding: .3em .7em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
+th { text-align: left; background: #f5f5f7; position: sticky; top: 0; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.d0 td:first-child { font-weight: 600; } tr.d1 td:first-child { padding-left: 1.8em; }
+tr.d2 td:first-child { padding-left: 3em; } tr.total td { border-top: 2px solid #999; }
+.bar { display: inline-block; height: .7em; background: #4e79a7; margin-left: .4em; }
+.caption, .notes { color: #555; font-size: 13px; }
+blockquote { margin: .6em 0 .2em; padding: .3em .9em; border-left: 4px solid #4e79a7;
+             background: #f8f9fb; }
+.who { color: #666; font-size: 13px; margin: 0 0 .8em 1.2em; }
+.chart svg { max-width: 100%; height: auto; }
+@media print { th { position: static; } }
+"""
+
+
+def _text(value: str) -> str:
+    return escape(str(value)).replace("\n", "<br>")
+
+
+def _table(t: TextTable, bar_column: int | None = None) -> str:
+    head = "".join(
+        f'<th class="{"n" if n else ""}">{_text(h)}</th>'
+        for h, n in zip(t.headers, t.numeric, strict=True)
+    )
+    body = []
+    for row, depth in zip(t.rows, t.depths, strict=True):
+        cells = []
+        for i, (value, numeric) in enumerate(zip(row, t.numeric, strict=True)):
+            extra = ""
+            if i == bar_column and value.endswith("%"):
+                width = float(value.rstrip("%") or 0)
+                extra = f'<span class="bar" style="width:{width * 0.8:.1f}px"></span>'
+            cells.append(f'<td class="{"n" if numeric else ""}">{_text(value)}{extra}</td>')
+        total = " total" if row[0].startswith("(all coded)") else ""
+        body.append(f'<tr class="d{min(depth, 2)}{total}">{"".join(cells)}</tr>')
+    caption = f'<p class="caption">{_text(t.caption)}</p>' if t.caption else ""
+    return (
+        f"<h2>{_text(t.title)}</h2>\n<table><thead><tr>{head}</tr></thead>\n"
+        f"<tbody>{''.join(body)}</tbody></table>{caption}\n"
+    )
+
+
+def _quotes(report: Report) -> str:
+    out = ["<h2>Quotes</h2>"]
+    current = None
+    for q in report.quotes.itertuples(index=False):
+        if q.code != current:
+            out.append(f"<h3>{_text(q.code)}</h3>")
+            current = q.code
+        who = " · ".join(
+            part for part in (q.comment_id, q.question, q.attributes, q.agreement) if part
+        )
+        out.append(f'<blockquote>{_text(q.quote)}</blockquote><p class="who">{_text(who)}</p>')
+    if current is None:
+        out.append("<p>No coded comments to quote.</p>")
+    return "\n".join(out)
+
+
+def _matrix(report: Report) -> str:
+    """Top-level themes by themes: shared comments, shaded by Jaccard similarity."""
+    from coder.report.charts import themes
+
+    names = list(themes(report.frequencies)["code"])
+    m = report.matrix.loc[names, names]
+    own = {n: int(m.loc[n, n]) for n in names}
+    head = "".join(f'<th class="n">{_text(n)}</th>' for n in names)
+    rows = []
+    for a in names:
+        cells = []
+        for b in names:
+            both = int(m.loc[a, b])
+            either = own[a] + own[b] - both
+            jac = both / either if either and a != b else 0.0
+            shade = f' style="background: rgba(78,121,167,{min(jac * 2, 1):.2f})"' if jac else ""
+            cells.append(f'<td class="n"{shade}>{"" if a == b else both}</td>')
+        rows.append(f"<tr><th>{_text(a)} ({own[a]})</th>{''.join(cells)}</tr>")
+    return (
+        "<h2>Themes that occur together</h2><table><thead><tr><th></th>"
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<p class="caption">Comments with both themes; darker cells have a higher Jaccard '
+        "similarity. In brackets: comments with the theme.</p>"
+    )
+
+
+def html_report(report: Report) -> str:
+    head = heading(report)
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_text(report.title)}: coding report</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        f"<h1>{_text(report.title)}</h1>",
+        *(f'<p class="meta">{_text(line)}</p>' for line in [head[0].split(": ", 1)[-1], *head[1:]]),
+    ]
+    if report.coded_comments:
+        parts.append('<h2>Themes</h2><div class="chart">')
+        parts.append(theme_chart(report.frequencies, report.colors))
+        parts.append("</div>")
+    for t in tables(report):
+        if t.title == "Quotes":
+            continue
+        parts.append(_table(t, bar_column=2 if t.title == "Theme frequencies" else None))
+        if report.crosstab is not None and t.title.startswith("By ") and report.coded_comments:
+            chart = group_chart(report.crosstab, report.groups, report.options.by)
+            parts.append(f'<div class="chart">{chart}</div>')
+    if report.matrix is not None and report.coded_comments:
+        parts.append(_matrix(report))
+    if report.quotes is not None:
+        parts.append(_quotes(report))
+    parts.append('<h2>How to read this report</h2><ul class="notes">')
+    parts += [f"<li>{_text(n)}</li>" for n in report.notes()]
+    parts.append("</ul></body></html>\n")
+    return "\n".join(parts)
