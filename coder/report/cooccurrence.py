@@ -55,7 +55,8 @@ def cooccurrence_pairs(data: ReportData, matrix: pd.DataFrame | None = None) -> 
     own = np.diag(both)
     i, j = np.triu_indices(len(both), k=1)
     related = _related(data)
-    keep = (both[i, j] > 0) & np.array([(a, b) not in related for a, b in zip(i, j, strict=True)])
+    unrelated = [(a, b) not in related for a, b in zip(i, j, strict=True)]
+    keep = (both[i, j] > 0) & np.array(unrelated, dtype=bool)
     i, j = i[keep], j[keep]
     shared = both[i, j]
     paths = np.array(matrix.index, dtype=object)
