@@ -7,12 +7,15 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+import test_report_support as support
 from scipy import stats
-from test_report_support import Raw, expected_frequencies, rich_project  # noqa: F401
+from test_report_support import Raw, expected_frequencies
 
 from coder.report.build import ReportOptions, build_report
 from coder.report.data import ALL_CODED, Selection
 from coder.store import open_project
+
+rich_project = support.rich_project
 
 SELECTIONS = [
     {},
