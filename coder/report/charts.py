@@ -83,15 +83,15 @@ def theme_chart(frequencies: pd.DataFrame, colors: dict[str, str] | None = None)
 
 
 def group_chart(table: pd.DataFrame, groups: list[str], attribute: str) -> str:
-    """Grouped horizontal bars: each theme's % of coded comments in each group."""
+    """Grouped horizontal bars: each theme's % of coded respondents in each group."""
     data = themes(table)
-    groups = [g for g in groups if table.loc[table["code"] == ALL_CODED, f"comments:{g}"].sum()]
+    groups = [g for g in groups if table.loc[table["code"] == ALL_CODED, f"respondents:{g}"].sum()]
     fig = _figure(len(data) * max(1, len(groups)) // 2 + len(data))
     ax = fig.subplots()
     y = np.arange(len(data))[::-1]
     width = 0.8 / max(1, len(groups))
     for k, group in enumerate(groups):
-        values = data[f"comments_pct:{group}"].fillna(0).to_numpy()
+        values = data[f"respondents_pct:{group}"].fillna(0).to_numpy()
         ax.barh(
             y + 0.4 - width * (k + 0.5),
             values,
@@ -100,7 +100,7 @@ def group_chart(table: pd.DataFrame, groups: list[str], attribute: str) -> str:
             color=_PALETTE[k % len(_PALETTE)],
         )
     ax.set_yticks(y, [label(c) for c in data["code"]])
-    ax.set_xlabel(label(f"% of coded comments in each {attribute} group"))
-    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.set_xlabel(label(f"% of coded respondents in each {attribute} group"))
+    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
     ax.spines[["top", "right"]].set_visible(False)
     return _svg(fig)
