@@ -295,6 +295,21 @@ class BrowseMixin:
         """How many comments carry at least one coding, by anyone."""
         return self.conn.execute("SELECT count(DISTINCT comment_id) FROM codings").fetchone()[0]
 
+    def code_counts_of(self, code_ids: Iterable[int]) -> dict[int, int]:
+        """How many comments carry each of these codes: cheaper than counting every code."""
+        ids = list(dict.fromkeys(code_ids))
+        counts = dict.fromkeys(ids, 0)
+        for part in _chunks(ids):
+            marks = ",".join("?" * len(part))
+            counts.update(
+                self.conn.execute(
+                    "SELECT code_id, count(DISTINCT comment_id) FROM codings "
+                    f"WHERE code_id IN ({marks}) GROUP BY code_id",
+                    part,
+                ).fetchall()
+            )
+        return counts
+
     def attribute_values(self, limit: int = 1000) -> list[tuple[str, str, int]]:
         """(name, value, respondents) for every attribute value, for choosing a filter."""
         return self.conn.execute(

@@ -1,0 +1,44 @@
+"""The coding workbench application: opens a project and shows the coding screen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import App
+
+from coder.store import open_project
+from coder.tui import keys
+from coder.tui.screens.coding import CodingScreen
+from coder.tui.screens.help import HelpScreen
+
+THEMES = {"dark": "textual-dark", "light": "textual-light"}
+
+
+class CoderApp(App[None]):
+    """One coder, one project file."""
+
+    CSS_PATH = "app.tcss"
+    BINDINGS = keys.APP
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, path: Path | str, coder: str, settings: keys.Settings | None = None):
+        super().__init__()
+        self.store = open_project(path)
+        self.coder = coder
+        self.settings = settings or keys.Settings({})
+        self.set_keymap(self.settings.keymap)
+        self.title = self.store.get_meta("name") or Path(path).stem
+
+    def on_mount(self) -> None:
+        self.theme = THEMES[self.settings.theme or "dark"]
+        self.push_screen(CodingScreen(self.store, self.coder))
+
+    def action_help(self) -> None:
+        config = self.settings.source or keys.config_path()
+        self.push_screen(HelpScreen(self.settings.keymap, str(config)))
+
+    def action_toggle_dark(self) -> None:
+        self.theme = THEMES["light"] if self.theme == THEMES["dark"] else THEMES["dark"]
+
+    def on_unmount(self) -> None:
+        self.store.close()

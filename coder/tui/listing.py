@@ -1,0 +1,87 @@
+"""The comments in view, in order, reachable by position without loading them all."""
+
+from __future__ import annotations
+
+from array import array
+from bisect import bisect_left
+
+from coder.store import Store
+from coder.store.browse import CommentFilter, CommentRow
+
+
+class Listing:
+    """An ordered list of comment ids the comment list pages through."""
+
+    where: CommentFilter = CommentFilter()
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        raise NotImplementedError
+
+    def position_of(self, comment_id: int) -> int | None:
+        raise NotImplementedError
+
+
+class WholeCorpus(Listing):
+    """Every comment in document order, read page by page (a million opens at once)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.count, self.low, self.high = self.store.comment_bounds()
+        # Ids with no gaps (the usual case) turn a position into an id by arithmetic.
+        self.dense = self.count == 0 or self.high - self.low + 1 == self.count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        limit = max(0, min(limit, self.count - offset))
+        if self.dense:
+            return list(range(self.low + offset, self.low + offset + limit))
+        return self.store.comment_ids_at(offset, limit)
+
+    def position_of(self, comment_id: int) -> int | None:
+        if not self.low <= comment_id <= self.high:
+            return None
+        if self.dense:
+            return comment_id - self.low
+        return self.store.comment_position(comment_id)
+
+
+class FilteredListing(Listing):
+    """The comments a filter let through when it ran: they stay put while being coded."""
+
+    def __init__(self, where: CommentFilter, ids: array):
+        self.where = where
+        self._ids = ids
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        return list(self._ids[offset : offset + limit])
+
+    def position_of(self, comment_id: int) -> int | None:
+        i = bisect_left(self._ids, comment_id)  # ids are in document order
+        return i if i < len(self._ids) and self._ids[i] == comment_id else None
+
+
+class RowSource:
+    """What the comment list asks for: rows by position, None where a comment has gone."""
+
+    def __init__(self, store: Store, listing: Listing):
+        self.store = store
+        self.listing = listing
+
+    def __len__(self) -> int:
+        return len(self.listing)
+
+    def rows(self, offset: int, limit: int) -> list[CommentRow | None]:
+        ids = self.listing.ids(offset, limit)
+        found = {row.id: row for row in self.store.comment_rows(ids)}
+        return [found.get(i) for i in ids]

@@ -1,0 +1,225 @@
+"""Typed dialogs of the coding screen: write a memo, search the text, choose a filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from coder.domain import Code
+from coder.store.browse import CommentFilter
+from coder.tui.text import literal
+
+
+class MemoDialog(ModalScreen[str | None]):
+    """Write or change your memo on a comment; an empty memo is deleted."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, about: str, text: str = ""):
+        super().__init__()
+        self.about = about
+        self.text = text
+
+    def compose(self):
+        with Vertical(classes="dialog", id="memo-dialog"):
+            yield Label(Text.assemble("Memo on ", literal(self.about, one_line=True)))
+            yield TextArea(self.text, id="memo-text", soft_wrap=True)
+            yield Static("ctrl+s saves · esc cancels · an empty memo is deleted", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SearchDialog(ModalScreen[str | None]):
+    """Full-text search; an empty search shows every comment again."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+
+    def __init__(self, text: str = ""):
+        super().__init__()
+        self.text = text
+
+    def compose(self):
+        with Vertical(classes="dialog", id="search-dialog"):
+            yield Label("Search the comments")
+            yield Input(self.text, placeholder='words  "a phrase"  prefix*  this OR that')
+            yield Static("enter searches · an empty search clears it · esc cancels", classes="hint")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter dialog offers, read from the project by the screen."""
+
+    me: str
+    codes: list[Code] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)
+    attributes: list[tuple[str, str, int]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+
+
+KINDS = [
+    ("all", "All comments"),
+    ("uncoded", "Uncoded (nobody has coded them)"),
+    ("not_mine", "Not yet coded by me"),
+    ("code", "Has code …"),
+    ("suggested", "Has a pending suggestion of …"),
+    ("attribute", "Respondent attribute = value …"),
+    ("coder", "Coded by …"),
+    ("disagreement", "Coders disagree"),
+    ("question", "Answers to question …"),
+]
+
+
+class FilterDialog(ModalScreen[CommentFilter | None]):
+    """Choose which comments the list shows (the search, if any, still applies)."""
+
+    BINDINGS = [Binding("escape", "back", "Back", priority=True)]
+
+    def __init__(self, choices: FilterChoices):
+        super().__init__()
+        self.choices = choices
+        self.kind = ""
+
+    def compose(self):
+        with Vertical(classes="dialog", id="filter-dialog"):
+            yield Label("Show comments that are …")
+            yield OptionList(
+                *(Option(Text(label), id=kind) for kind, label in KINDS), id="filter-kinds"
+            )
+            yield OptionList(id="filter-values")
+            yield Static("enter chooses · esc goes back", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-values").display = False
+        self.query_one("#filter-kinds").focus()
+
+    @on(OptionList.OptionSelected, "#filter-kinds")
+    def kind_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.kind = event.option.id or ""
+        simple = {
+            "all": CommentFilter(),
+            "uncoded": CommentFilter(uncoded=True),
+            "not_mine": CommentFilter(not_coded_by=self.choices.me),
+            "disagreement": CommentFilter(disagreement=True),
+        }
+        if self.kind in simple:
+            self.dismiss(simple[self.kind])
+            return
+        values = self._values(self.kind)
+        if not values:
+            self.notify("Nothing to choose from yet.", severity="warning")
+            return
+        box = self.query_one("#filter-values", OptionList)
+        box.clear_options()
+        box.add_options(values)
+        box.highlighted = 0
+        box.display = True
+        box.focus()
+
+    def _values(self, kind: str) -> list[Option]:
+        c = self.choices
+        if kind in {"code", "suggested"}:
+            options = [
+                Option(literal(code.path, one_line=True), id=f"{code.id}") for code in c.codes
+            ]
+            if kind == "suggested":
+                options.insert(0, Option(Text("any code", style="italic"), id="any"))
+            return options
+        if kind == "attribute":
+            return [
+                Option(literal(f"{name} = {value}  ({n})", one_line=True), id=str(i))
+                for i, (name, value, n) in enumerate(c.attributes)
+            ]
+        if kind == "coder":
+            return [
+                Option(literal(name, one_line=True), id=str(i)) for i, name in enumerate(c.coders)
+            ]
+        if kind == "question":
+            return [
+                Option(literal(name, one_line=True), id=str(i))
+                for i, name in enumerate(c.questions)
+            ]
+        return []
+
+    @on(OptionList.OptionSelected, "#filter-values")
+    def value_chosen(self, event: OptionList.OptionSelected) -> None:
+        value = event.option.id or ""
+        c = self.choices
+        if self.kind == "code":
+            self.dismiss(CommentFilter(code_id=int(value)))
+        elif self.kind == "suggested":
+            code_id = None if value == "any" else int(value)
+            self.dismiss(CommentFilter(suggested=True, suggested_code_id=code_id))
+        elif self.kind == "attribute":
+            name, val, _ = c.attributes[int(value)]
+            self.dismiss(CommentFilter(attribute=(name, val)))
+        elif self.kind == "coder":
+            self.dismiss(CommentFilter(coder=c.coders[int(value)]))
+        elif self.kind == "question":
+            self.dismiss(CommentFilter(question=c.questions[int(value)]))
+
+    def action_back(self) -> None:
+        box = self.query_one("#filter-values", OptionList)
+        if box.display:
+            box.display = False
+            self.query_one("#filter-kinds").focus()
+        else:
+            self.dismiss(None)
+
+
+def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
+    """The filter in words, for the status line."""
+    parts = []
+    if where.uncoded:
+        parts.append("uncoded")
+    if where.not_coded_by is not None:
+        parts.append(
+            "not coded by me" if where.not_coded_by == me else f"not coded by {where.not_coded_by}"
+        )
+    if where.code_id is not None:
+        parts.append(f"has {_path(codes, where.code_id)}")
+    if where.suggested_code_id is not None:
+        parts.append(f"suggested {_path(codes, where.suggested_code_id)}")
+    elif where.suggested:
+        parts.append("has suggestions")
+    if where.attribute is not None:
+        parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
+    if where.coder is not None:
+        parts.append(f"coded by {where.coder}")
+    if where.disagreement:
+        parts.append("coders disagree")
+    if where.question is not None:
+        parts.append(f"question {where.question}")
+    if where.search:
+        parts.append(f"search “{where.search}”")
+    return " · ".join(parts)
+
+
+def _path(codes: dict[int, Code], code_id: int) -> str:
+    code = codes.get(code_id)
+    return code.path if code else f"code {code_id}"

@@ -1,0 +1,77 @@
+"""The `?` screen: every key, as currently mapped, and where to remap them."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from coder.tui import keys
+
+
+def _display(key: str) -> str:
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "space": "space",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+        "dollar_sign": "$",
+    }
+    return names.get(key, key)
+
+
+def key_text(binding_id: str, keymap: dict[str, str]) -> str:
+    if binding_id == "coding.code_1":
+        code_keys = [keys.keys_for(b, keymap) for b in keys.CODE_KEYS]
+        if [k[0] for k in code_keys] == [str(n) for n in range(1, 10)]:
+            return "1 … 9"
+        return " ".join(_display(k[0]) for k in code_keys)
+    return ", ".join(_display(k) for k in keys.keys_for(keys.BY_ID[binding_id], keymap))
+
+
+def help_table(keymap: dict[str, str], config: str) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    table.add_column(style="dim", no_wrap=True)
+    for heading, ids in keys.HELP_GROUPS:
+        table.add_row(Text(heading, style="bold underline"), "", "")
+        for binding_id in ids:
+            binding: Binding = keys.BY_ID[binding_id]
+            description = (
+                "Toggle the code with that key on the comment (or on the selection)"
+                if binding_id == "coding.code_1"
+                else binding.description
+            )
+            table.add_row(key_text(binding_id, keymap), description, binding_id)
+        table.add_row("", "", "")
+    table.add_row(
+        "",
+        Text(
+            f'Remap keys in {config}, e.g.\n[keys]\n"coding.next_uncoded" = "n,ctrl+n"\n'
+            'theme = "light"   (before [keys])',
+        ),
+        "",
+    )
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", priority=True)]
+
+    def __init__(self, keymap: dict[str, str], config: str):
+        super().__init__()
+        self.keymap = keymap
+        self.config = config
+
+    def compose(self):
+        with VerticalScroll(classes="dialog", id="help-dialog"):
+            yield Static(Text("Keys  (esc closes)", style="bold"))
+            yield Static(help_table(self.keymap, self.config))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

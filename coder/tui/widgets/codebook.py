@@ -1,0 +1,171 @@
+"""The codebook as a tree (key, colour, count, marks for the current comment) and a code's definition."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static, Tree
+from textual.widgets.tree import TreeNode
+
+from coder.domain import Code
+from coder.tui.text import foreground, literal
+
+
+class CodebookTree(Tree[int], inherit_bindings=False):
+    """Codes in codebook order; the highlighted one is what `space` applies."""
+
+    BINDINGS = [
+        Binding("up", "cursor_up", "Previous code", show=False),
+        Binding("down", "cursor_down", "Next code", show=False),
+        Binding("left", "collapse_or_parent", "Collapse", show=False),
+        Binding("right", "expand", "Expand", show=False),
+        Binding("enter", "toggle_node", "Open/close", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "codebook-tree--key",
+        "codebook-tree--count",
+        "codebook-tree--mine",
+        "codebook-tree--others",
+        "codebook-tree--suggested",
+    }
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__("Codebook", id=id)
+        self.show_root = False
+        self.guide_depth = 2
+        self._codes: dict[int, Code] = {}
+        self._keys: dict[int, int] = {}
+        self._code_nodes: dict[int, TreeNode[int]] = {}
+        self._counts: dict[int, int] = {}
+        self._mine: set[int] = set()
+        self._others: set[int] = set()
+        self._suggested: dict[int, float] = {}
+
+    def set_codes(self, codes: list[Code], keys: dict[int, int]) -> None:
+        """Build the tree; `keys` maps a code id to the number key that toggles it."""
+        highlighted = self.highlighted_code
+        self.clear()
+        self._codes = {c.id: c for c in codes}
+        self._keys = keys
+        self._code_nodes = {}
+        for code in codes:
+            parent = self._code_nodes.get(code.parent_id) if code.parent_id else self.root
+            if parent is None:
+                continue
+            self._code_nodes[code.id] = parent.add(self._label(code), data=code.id, expand=True)
+        for node in self._code_nodes.values():
+            if not node.children:
+                node.allow_expand = False
+        self.select_code(highlighted if highlighted in self._code_nodes else None)
+
+    def set_state(
+        self,
+        counts: dict[int, int],
+        mine: set[int],
+        others: set[int],
+        suggested: dict[int, float],
+    ) -> None:
+        """Counts for the whole project; marks for what the current comment carries."""
+        changed = {
+            code_id
+            for code_id in self._code_nodes
+            if counts.get(code_id) != self._counts.get(code_id)
+            or (code_id in mine) != (code_id in self._mine)
+            or (code_id in others) != (code_id in self._others)
+            or suggested.get(code_id) != self._suggested.get(code_id)
+        }
+        self._counts, self._mine, self._others = dict(counts), set(mine), set(others)
+        self._suggested = dict(suggested)
+        for code_id in changed:
+            self._code_nodes[code_id].set_label(self._label(self._codes[code_id]))
+
+    def _label(self, code: Code) -> Text:
+        def style(name: str) -> Style:
+            return foreground(self.get_component_rich_style(name))
+
+        key = self._keys.get(code.id)
+        text = Text(no_wrap=True, end="")
+        text.append(f"{key} " if key else "  ", style("codebook-tree--key"))
+        text.append("■ ", Style(color=code.color) if code.color else Style())
+        text.append_text(literal(code.name, one_line=True))
+        text.append(f" {self._counts.get(code.id, 0)}", style("codebook-tree--count"))
+        if code.id in self._mine:
+            text.append(" ✓", style("codebook-tree--mine"))
+        elif code.id in self._others:
+            text.append(" •", style("codebook-tree--others"))
+        if code.id in self._suggested:
+            text.append(f" ◇{self._suggested[code.id]:.0%}", style("codebook-tree--suggested"))
+        return text
+
+    @property
+    def highlighted_code(self) -> int | None:
+        node = self.cursor_node
+        return node.data if node is not None and node is not self.root else None
+
+    def select_code(self, code_id: int | None) -> None:
+        node = self._code_nodes.get(code_id) if code_id is not None else None
+        if node is None:
+            self.cursor_line = 0 if self._code_nodes else -1
+        else:
+            if node.parent is not None:
+                node.parent.expand()
+            self.move_cursor(node, animate=False)
+
+    def move_highlight(self, delta: int) -> None:
+        self.cursor_line = max(0, min(self.cursor_line + delta, self.last_line))
+
+    def action_collapse_or_parent(self) -> None:
+        node = self.cursor_node
+        if node is None:
+            return
+        if node.is_expanded and node.children:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.root:
+            self.move_cursor(node.parent, animate=False)
+
+    def action_expand(self) -> None:
+        node = self.cursor_node
+        if node is not None and node.children:
+            node.expand()
+
+
+class CodeDetail(VerticalScroll, can_focus=False):
+    """The highlighted code's definition, include/exclude criteria and examples."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"code-detail--heading"}
+
+    def compose(self):
+        yield Static(id="code-detail-text")
+
+    def show(self, code: Code | None, count: int = 0, key: int | None = None) -> None:
+        static = self.query_one("#code-detail-text", Static)
+        if code is None:
+            static.update(Text("No code highlighted.", style="italic"))
+            return
+        heading = foreground(self.get_component_rich_style("code-detail--heading"))
+        text = Text()
+        if code.color:
+            text.append("■ ", Style(color=code.color))
+        text.append_text(literal(code.path, "bold"))
+        where = f"key {key}, " if key else ""
+        text.append(f"  ({where}{count} comment{'s' if count != 1 else ''})\n", heading)
+        if code.description:
+            text.append_text(literal(code.description))
+            text.append("\n")
+        for title, body in (("Include", code.include), ("Exclude", code.exclude)):
+            if body:
+                text.append(f"{title}: ", heading)
+                text.append_text(literal(body))
+                text.append("\n")
+        if code.examples:
+            text.append("Examples:", heading)
+            for example in code.examples:
+                text.append("\n• ")
+                text.append_text(literal(example, "italic"))
+        static.update(text)
+        self.scroll_home(animate=False)

@@ -1,0 +1,279 @@
+"""The current comment in full: who said it, its codings, suggestions and memos, and segment selection."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from coder.domain import Code, Coding, Comment, Memo, Respondent, Suggestion
+from coder.tui import keys
+from coder.tui.text import contrast, foreground, literal, visible
+
+EXCERPT_CHARS = 40
+
+
+@dataclass(frozen=True)
+class ShownComment:
+    """Everything the view shows about one comment, gathered by the screen."""
+
+    comment: Comment
+    respondent: Respondent | None = None
+    codings: tuple[Coding, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    memos: tuple[Memo, ...] = ()
+    model_version: int | None = None
+    search_terms: tuple[tuple[str, bool], ...] = ()
+    codes: dict[int, Code] = field(default_factory=dict)
+    coder: str = ""
+
+
+class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
+    """Shows a comment; in selection mode a caret and a selection move over its text."""
+
+    BINDINGS = keys.SELECTION
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "comment-view--meta",
+        "comment-view--match",
+        "comment-view--selection",
+        "comment-view--caret",
+        "comment-view--suggestion",
+        "comment-view--dim",
+    }
+
+    @dataclass
+    class SelectionEnded(Message):
+        """Selection mode is over (cancelled, or a code was applied)."""
+
+        comment_view: CommentView
+
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self.shown: ShownComment | None = None
+        self.selecting = False
+        self.mark = 0
+        self.caret = 0
+
+    def compose(self):
+        yield Static(id="comment-meta")
+        yield Static(id="comment-body")
+        yield Static(id="comment-codes")
+
+    # -- what to show ---------------------------------------------------------------------
+
+    def show(self, shown: ShownComment | None) -> None:
+        if self.shown is None or shown is None or shown.comment.id != self.shown.comment.id:
+            self.end_selection()
+            self.scroll_home(animate=False)
+        self.shown = shown
+        self._draw()
+
+    def _draw(self) -> None:
+        meta = self.query_one("#comment-meta", Static)
+        body = self.query_one("#comment-body", Static)
+        codes = self.query_one("#comment-codes", Static)
+        if self.shown is None:
+            meta.update("")
+            body.update(Text("No comment to show.", style="italic"))
+            codes.update("")
+            return
+        meta.update(self._meta())
+        body.update(self._body())
+        codes.update(self._codes())
+
+    def _meta(self) -> Text:
+        shown = self.shown
+        assert shown is not None
+        dim = foreground(self.get_component_rich_style("comment-view--meta"))
+        text = Text()
+        text.append_text(literal(shown.comment.source_id, "bold", one_line=True))
+        if shown.comment.question:
+            text.append("  question: ", dim)
+            text.append_text(literal(shown.comment.question, one_line=True))
+        if shown.respondent is not None:
+            text.append("\nrespondent: ", dim)
+            text.append_text(literal(shown.respondent.source_id, one_line=True))
+            for name, value in shown.respondent.attributes.items():
+                text.append(f" · {visible(name, one_line=True)}: ", dim)
+                text.append_text(literal(value or "", one_line=True))
+        return text
+
+    def _body(self) -> Text:
+        shown = self.shown
+        assert shown is not None
+        text = literal(shown.comment.text)
+        length = len(shown.comment.text)
+        for coding in shown.codings:
+            if coding.start is None or coding.end is None:
+                continue
+            code = shown.codes.get(coding.code_id)
+            color = code.color if code and code.color else None
+            start, end = min(coding.start, length), min(coding.end, length)
+            if coding.coder == shown.coder:
+                style = f"{contrast(color)} on {color}" if color else "reverse"
+            else:  # another coder's segment: marked, but not as if it were yours
+                style = f"underline {color}" if color else "underline"
+            text.stylize(style, start, end)
+        match_style = self.get_component_rich_style("comment-view--match")
+        for start, end in _matches(shown.comment.text, shown.search_terms):
+            text.stylize(match_style, start, end)
+        if self.selecting and length:
+            start, end = self.selection_span(trim=False)
+            text.stylize(self.get_component_rich_style("comment-view--selection"), start, end)
+            text.stylize(self.get_component_rich_style("comment-view--caret"), self.caret,
+                         self.caret + 1)  # fmt: skip
+        return text
+
+    def _codes(self) -> Text:
+        shown = self.shown
+        assert shown is not None
+        dim = foreground(self.get_component_rich_style("comment-view--dim"))
+        text = Text()
+        if not shown.codings:
+            text.append("Not coded yet.", dim)
+        for coding in shown.codings:
+            code = shown.codes.get(coding.code_id)
+            text.append("\n" if text.plain else "")
+            text.append("■ ", Style(color=code.color) if code and code.color else Style())
+            text.append_text(literal(code.path if code else f"code {coding.code_id}", "bold"))
+            if coding.is_segment:
+                excerpt = shown.comment.text[coding.start : coding.end]
+                if len(excerpt) > EXCERPT_CHARS:
+                    excerpt = excerpt[: EXCERPT_CHARS - 1] + "…"
+                text.append("  “")
+                text.append_text(literal(excerpt, one_line=True))
+                text.append("”")
+            who = "you" if coding.coder == shown.coder else coding.coder
+            how = " (accepted suggestion)" if coding.origin == "suggestion" else ""
+            text.append("  by ", dim)
+            text.append_text(literal(who, one_line=True))
+            text.append(how, dim)
+        if shown.suggestions:
+            style = foreground(self.get_component_rich_style("comment-view--suggestion"))
+            version = f" by model v{shown.model_version}" if shown.model_version else ""
+            text.append(f"\nSuggested{version}, not yet coded (a accepts, x rejects):", dim)
+            for suggestion in shown.suggestions:
+                code = shown.codes.get(suggestion.code_id)
+                text.append("\n◇ ", Style(color=code.color) if code and code.color else Style())
+                text.append_text(literal(code.path if code else "?", style))
+                text.append(f"  {suggestion.probability:.0%}", style)
+                if suggestion.explanation:
+                    text.append("  because of: ", dim)
+                    text.append_text(literal(", ".join(suggestion.explanation), style))
+        for memo in shown.memos:
+            who = "you" if memo.coder == shown.coder else memo.coder
+            text.append("\n✎ ", dim)
+            text.append_text(literal(who, "bold", one_line=True))
+            text.append(": ")
+            text.append_text(literal(memo.text))
+        return text
+
+    # -- segment selection ----------------------------------------------------------------
+
+    def begin_selection(self) -> bool:
+        """Enter selection mode at the start of the comment; False if there is no text."""
+        if self.shown is None or not self.shown.comment.text:
+            return False
+        self.selecting = True
+        self.mark = self.caret = _first_word(self.shown.comment.text)
+        self.can_focus = True
+        self.focus()
+        self._draw()
+        return True
+
+    def end_selection(self) -> None:
+        if self.selecting:
+            self.selecting = False
+            self.can_focus = False
+            self.post_message(self.SelectionEnded(self))
+            if self.shown is not None:
+                self._draw()
+
+    def selection_span(self, *, trim: bool = True) -> tuple[int, int]:
+        """The selected characters as (start, end), end exclusive."""
+        text = self.shown.comment.text if self.shown else ""
+        start, end = min(self.mark, self.caret), max(self.mark, self.caret) + 1
+        end = min(end, len(text))
+        if trim:
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+        return start, end
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"caret", "cancel_selection", "anchor"}:
+            return self.selecting
+        return True
+
+    def action_caret(self, unit: str, direction: int) -> None:
+        text = self.shown.comment.text if self.shown else ""
+        if not text:
+            return
+        last = len(text) - 1
+        caret = self.caret
+        if unit == "char":
+            caret += direction
+        elif unit == "word":
+            caret = _word_end(text, caret) if direction > 0 else _word_start(text, caret)
+        elif unit == "line":
+            caret += direction * max(1, self.scrollable_content_region.width)
+        elif unit == "edge":
+            caret = 0 if direction < 0 else last
+        self.caret = max(0, min(caret, last))
+        self._draw()
+
+    def action_anchor(self) -> None:
+        """Start the selection again from where the caret is."""
+        self.mark = self.caret
+        self._draw()
+
+    def action_cancel_selection(self) -> None:
+        self.end_selection()
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _first_word(text: str) -> int:
+    match = _WORD.search(text)
+    return match.start() if match else 0
+
+
+def _word_end(text: str, caret: int) -> int:
+    """The last character of the word after the caret (like vi's `e`)."""
+    i = caret + 1
+    while i < len(text) and not _WORD.match(text[i]):
+        i += 1
+    while i + 1 < len(text) and _WORD.match(text[i + 1]):
+        i += 1
+    return min(i, len(text) - 1)
+
+
+def _word_start(text: str, caret: int) -> int:
+    """The first character of the word before the caret (like vi's `b`)."""
+    i = caret - 1
+    while i > 0 and not _WORD.match(text[i]):
+        i -= 1
+    while i > 0 and _WORD.match(text[i - 1]):
+        i -= 1
+    return max(i, 0)
+
+
+def _matches(text: str, terms: tuple[tuple[str, bool], ...]) -> list[tuple[int, int]]:
+    """Where the searched words occur, to mark them in the comment."""
+    spans = []
+    for term, prefix in terms:
+        words = r"\W+".join(re.escape(w) for w in term.split())
+        if not words:
+            continue
+        pattern = rf"(?<!\w){words}" + (r"\w*" if prefix else r"(?!\w)")
+        spans.extend(m.span() for m in re.finditer(pattern, text, re.IGNORECASE))
+    return spans

@@ -1,0 +1,62 @@
+"""The status line: who is coding, how far they are, the model version and the active filter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widgets import Static
+
+from coder.tui.text import foreground, literal
+
+BAR_CELLS = 10
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+@dataclass(frozen=True)
+class Progress:
+    coder: str
+    coded: int
+    total: int
+    model_version: int | None = None
+    filter: str = ""  # what the list shows, in words; "" = every comment
+    shown: int = 0  # comments in the list
+    busy: str = ""  # a worker's progress, e.g. "training 40%"
+
+
+def bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
+    """A progress bar in eighth-cell steps, so small progress still shows."""
+    eighths = round(cells * 8 * done / total) if total else 0
+    full, part = divmod(eighths, 8)
+    return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(cells)
+
+
+class StatusLine(Static):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "status-line--bar",
+        "status-line--label",
+        "status-line--busy",
+    }
+
+    def show(self, p: Progress) -> None:
+        label = foreground(self.get_component_rich_style("status-line--label"))
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append_text(literal(p.coder, "bold", one_line=True))
+        text.append(" ")
+        text.append(bar(p.coded, p.total), self.get_component_rich_style("status-line--bar"))
+        pct = f" {p.coded / p.total:.0%}" if p.total else ""
+        text.append(f" {p.coded:,}/{p.total:,} coded{pct}")
+        text.append(" │ ", label)
+        text.append(f"model v{p.model_version}" if p.model_version else "no model", label)
+        text.append(" │ ", label)
+        if p.filter:
+            text.append("filter ", label)
+            text.append_text(literal(p.filter, one_line=True))
+            text.append(f" ({p.shown:,})")
+        else:
+            text.append("all comments", label)
+        if p.busy:
+            text.append(" │ ", label)
+            text.append(p.busy, foreground(self.get_component_rich_style("status-line--busy")))
+        self.update(text)
