@@ -110,3 +110,39 @@ def build_report(store, options: ReportOptions) -> Report:
     if options.quotes > 0:
         report.quotes = quotes(store, data, options.quotes)
     return report
+
+
+@dataclass(frozen=True)
+class ThemeShares:
+    """What a bar chart of themes shows: one series overall, or one per group."""
+
+    themes: list[str]
+    series: dict[str, list[float]]  # name -> % per theme, in the order of themes
+    unit: str  # what the percentages are of
+    base: str  # the bases, for a caption
+
+
+def theme_shares(store, by: str | None = None, selection: Selection | None = None) -> ThemeShares:
+    """Top-level themes' shares: % of coded comments, or by group % of coded respondents."""
+    from coder.report.charts import themes as top_level
+
+    report = build_report(store, ReportOptions(selection=selection or Selection(), by=by))
+    names = list(top_level(report.frequencies)["code"])
+    if by is None:
+        rows = report.frequencies.set_index("code").loc[names]
+        return ThemeShares(
+            names,
+            {"all": rows["comments_pct"].fillna(0).round(1).tolist()},
+            "% of coded comments",
+            f"{report.coded_comments} coded comments of {report.total_comments}",
+        )
+    table = report.crosstab.set_index("code")
+    bases = table.loc["(all coded)"]
+    groups = [g for g in report.groups if bases[f"respondents:{g}"] > 0]
+    series = {
+        g: table.loc[names, f"respondents_pct:{g}"].fillna(0).round(1).tolist() for g in groups
+    }
+    sizes = ", ".join(f"{g} {int(bases[f'respondents:{g}'])}" for g in groups)
+    return ThemeShares(
+        names, series, f"% of coded respondents by {by}", f"coded respondents: {sizes}"
+    )
