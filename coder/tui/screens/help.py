@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
@@ -33,31 +34,30 @@ def key_text(binding_id: str, keymap: dict[str, str]) -> str:
     return ", ".join(_display(k) for k in keys.keys_for(keys.BY_ID[binding_id], keymap))
 
 
-def help_table(keymap: dict[str, str], config: str) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    table.add_column(style="dim", no_wrap=True)
+def help_table(keymap: dict[str, str], config: str) -> Group:
+    parts: list = []
     for heading, ids in keys.HELP_GROUPS:
-        table.add_row(Text(heading, style="bold underline"), "", "")
+        table = Table.grid(padding=(0, 2), expand=True)
+        table.add_column(style="bold", no_wrap=True, min_width=12)
+        table.add_column(ratio=1)
+        table.add_column(style="dim", no_wrap=True)
         for binding_id in ids:
             binding: Binding = keys.BY_ID[binding_id]
             description = (
-                "Toggle the code with that key on the comment (or on the selection)"
+                "Toggle the code with that key (on the selection, if any)"
                 if binding_id == "coding.code_1"
                 else binding.description
             )
             table.add_row(key_text(binding_id, keymap), description, binding_id)
-        table.add_row("", "", "")
-    table.add_row(
-        "",
+        parts += [Text(heading, style="bold underline"), table, Text()]
+    parts.append(
         Text(
-            f'Remap keys in {config}, e.g.\n[keys]\n"coding.next_uncoded" = "n,ctrl+n"\n'
-            'theme = "light"   (before [keys])',
-        ),
-        "",
+            f"Remap keys in {config} (or the file $CODER_CONFIG names), e.g.\n"
+            'theme = "light"\n[keys]\n"coding.next_uncoded" = "n,ctrl+n"',
+            style="dim",
+        )
     )
-    return table
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen[None]):

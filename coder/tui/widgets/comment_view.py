@@ -197,10 +197,14 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 self._draw()
 
     def selection_span(self, *, trim: bool = True) -> tuple[int, int]:
-        """The selected characters as (start, end), end exclusive."""
+        """The selected characters as (start, end), end exclusive, widened to whole words."""
         text = self.shown.comment.text if self.shown else ""
         start, end = min(self.mark, self.caret), max(self.mark, self.caret) + 1
         end = min(end, len(text))
+        while 0 < start < len(text) and _is_word(text[start]) and _is_word(text[start - 1]):
+            start -= 1
+        while 0 < end < len(text) and _is_word(text[end - 1]) and _is_word(text[end]):
+            end += 1
         if trim:
             while start < end and text[start].isspace():
                 start += 1
@@ -222,7 +226,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if unit == "char":
             caret += direction
         elif unit == "word":
-            caret = _word_end(text, caret) if direction > 0 else _word_start(text, caret)
+            caret = _next_word(text, caret) if direction > 0 else _previous_word(text, caret)
         elif unit == "line":
             caret += direction * max(1, self.scrollable_content_region.width)
         elif unit == "edge":
@@ -242,27 +246,31 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
+def _is_word(ch: str) -> bool:
+    return bool(_WORD.match(ch))
+
+
 def _first_word(text: str) -> int:
     match = _WORD.search(text)
     return match.start() if match else 0
 
 
-def _word_end(text: str, caret: int) -> int:
-    """The last character of the word after the caret (like vi's `e`)."""
-    i = caret + 1
-    while i < len(text) and not _WORD.match(text[i]):
+def _next_word(text: str, caret: int) -> int:
+    """The start of the next word (like vi's `w`); the last character if there is none."""
+    i = caret
+    while i < len(text) and _is_word(text[i]):
         i += 1
-    while i + 1 < len(text) and _WORD.match(text[i + 1]):
+    while i < len(text) and not _is_word(text[i]):
         i += 1
     return min(i, len(text) - 1)
 
 
-def _word_start(text: str, caret: int) -> int:
-    """The first character of the word before the caret (like vi's `b`)."""
+def _previous_word(text: str, caret: int) -> int:
+    """The start of this word, or of the one before if already there (like vi's `b`)."""
     i = caret - 1
-    while i > 0 and not _WORD.match(text[i]):
+    while i > 0 and not _is_word(text[i]):
         i -= 1
-    while i > 0 and _WORD.match(text[i - 1]):
+    while i > 0 and _is_word(text[i - 1]):
         i -= 1
     return max(i, 0)
 
