@@ -12,6 +12,7 @@ from test_report_support import FORMULA_TEXT, Raw
 
 from coder.cli import main
 
+rich_template = support.rich_template
 rich_project = support.rich_project
 
 FIRST = ["comment_id", "respondent_id", "question", "text", "codes"]

@@ -15,6 +15,7 @@ from coder.report.build import ReportOptions, build_report
 from coder.report.data import ALL_CODED, Selection
 from coder.store import open_project
 
+rich_template = support.rich_template
 rich_project = support.rich_project
 
 SELECTIONS = [
@@ -170,6 +171,13 @@ def test_a_group_with_no_coded_members_is_shown_empty_not_nan_nonsense(rich_proj
     assert table["comments_pct:magistrate"].isna().all()
     assert table["p_value"].drop(index=ALL_CODED).notna().any()
     assert "(missing)" in _report(rich_project, {}, by="role").groups
+
+
+def test_numeric_groups_are_in_numeric_order(rich_project):
+    groups = _report(rich_project, {}, by="years_in_post").groups
+    numbers = [float(g) for g in groups if g != "(missing)"]
+    assert numbers == sorted(numbers) and len(numbers) > 10
+    assert groups[-1] == "(missing)"
 
 
 def test_cooccurrence_matches_an_independent_count(rich_project):

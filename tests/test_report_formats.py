@@ -13,6 +13,7 @@ from test_report_support import HTML_TEXT, Raw, expected_frequencies
 
 from coder.cli import main
 
+rich_template = support.rich_template
 rich_project = support.rich_project
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -104,9 +105,19 @@ def enrich(path: Path) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def rich_template(demo_template, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("rich") / "demo.db"
+    shutil.copy(demo_template, path)
+    return enrich(path)
+
+
 @pytest.fixture
-def rich_project(demo_project) -> Path:
-    return enrich(demo_project)
+def rich_project(rich_template, tmp_path) -> Path:
+    """A private copy of the enriched demo project."""
+    path = tmp_path / "demo.db"
+    shutil.copy(rich_template, path)
+    return path
 
 
 # -- the figures, recomputed from the raw tables with a separate connection ------------------

@@ -185,6 +185,14 @@ def load(store, selection: Selection) -> ReportData:
     )
 
 
+def _natural(value: str) -> tuple:
+    """Numbers in numeric order (2 before 10), then text in its usual order."""
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
+
+
 def respondent_groups(store, data: ReportData, attribute: str) -> tuple[pd.Series, list[str]]:
     """Each coded comment's group (its respondent's value), and every group in order.
 
@@ -197,7 +205,7 @@ def respondent_groups(store, data: ReportData, attribute: str) -> tuple[pd.Serie
     by_respondent = values.set_index("respondent_id")["value"].astype(str)
     group = by_respondent.reindex(data.base["respondent_id"].to_numpy()).fillna(MISSING)
     group.index = data.base["comment_id"].to_numpy()
-    groups = list(store.report_attribute_values(attribute))
+    groups = sorted(store.report_attribute_values(attribute), key=_natural)
     if store.report_respondents_lacking(attribute) or (group == MISSING).any():
         groups.append(MISSING)
     return group, groups
