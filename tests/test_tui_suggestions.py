@@ -1,0 +1,229 @@
+"""Suggestions in the workbench: shown apart from codings, accepted, rejected, undone, retrained."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import io
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from rich.console import Console
+
+import coder.suggest
+from coder.errors import CoderError
+from coder.store import open_project
+from coder.tui.app import CoderApp
+from coder.tui.screens.coding import CodingScreen
+
+SIZE = (110, 30)
+
+
+def pilot_test(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def screen_text(app) -> str:
+    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
+                      force_terminal=True, record=True)  # fmt: skip
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text(styles=False)
+
+
+def suggest_for(path, rows: list[tuple[str, str, float, list[str]]]) -> int:
+    """Store suggestions (comment id, code path, probability, words) as a new model version."""
+    with open_project(path) as store:
+        codes = {c.path: c.id for c in store.codes()}
+        version = store.add_model_version(
+            training_size=2, features="test", metrics={}, params={}, model=None
+        )
+        store.replace_suggestions(
+            version,
+            [(store.comment_by_source_id(s).id, codes[c], p, w) for s, c, p, w in rows],
+        )
+        return version
+
+
+def state(path, source_id: str) -> tuple[set, dict]:
+    """(codings as (code, coder, origin), suggestion statuses by code) as committed."""
+    with open_project(path) as store:
+        paths = {c.id: c.path for c in store.codes()}
+        cid = store.comment_by_source_id(source_id).id
+        codings = {(paths[k.code_id], k.coder, str(k.origin)) for k in store.codings_for(cid)}
+        rows = store.conn.execute(
+            "SELECT code_id, status FROM suggestions WHERE comment_id = ?", (cid,)
+        ).fetchall()
+        return codings, {paths[c]: s for c, s in rows}
+
+
+async def go_to(pilot, source_id: str) -> None:
+    screen: CodingScreen = pilot.app.screen
+    comment = screen.store.comment_by_source_id(source_id)
+    screen.comment_list.move_to(screen.listing.position_of(comment.id))
+    await pilot.pause()
+
+
+@pilot_test
+async def test_accept_reject_and_undo_suggestions_by_key(mini_project):
+    version = suggest_for(
+        mini_project,
+        [
+            ("1:q2", "Feelings > Worry", 0.83, ["worry", "wrong"]),
+            ("1:q2", "Workload", 0.41, ["getting"]),
+            ("3:q2", "Feelings > Anxiety", 0.77, ["anxious"]),
+        ],
+    )
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "1:q2")
+        text = screen_text(app)
+        assert f"Suggested by model v{version}, not yet coded" in text
+        assert "◇ Feelings > Worry  83%  because of: worry, wrong" in text
+        assert "Not coded yet." in text and "◇83%" in text  # tree mark beside the code
+        assert state(mini_project, "1:q2")[0] == set()  # a suggestion is not a coding
+        await pilot.press("a")
+        assert state(mini_project, "1:q2") == (
+            {("Feelings > Worry", "bob", "suggestion"), ("Workload", "bob", "suggestion")},
+            {"Feelings > Worry": "accepted", "Workload": "accepted"},
+        )
+        assert "(accepted suggestion)" in screen_text(app)
+        await pilot.press("u")
+        assert state(mini_project, "1:q2") == (
+            set(),
+            {"Feelings > Worry": "pending", "Workload": "pending"},
+        )
+        await go_to(pilot, "3:q2")
+        await pilot.press("x")
+        assert state(mini_project, "3:q2") == (set(), {"Feelings > Anxiety": "rejected"})
+        assert "Suggested" not in screen_text(app)
+        await pilot.press("x")  # nothing left to reject: a message, nothing written
+        assert state(mini_project, "3:q2") == (set(), {"Feelings > Anxiety": "rejected"})
+
+
+@pilot_test
+async def test_coding_a_suggested_code_by_key_records_it_as_accepted(mini_project):
+    suggest_for(mini_project, [("4:q1", "Workload", 0.9, ["waiting", "list"]),
+                               ("4:q1", "Online", 0.2, [])])  # fmt: skip
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "4:q1")
+        await pilot.press("1")
+        assert state(mini_project, "4:q1") == (
+            {("Workload", "bob", "suggestion")},
+            {"Workload": "accepted", "Online": "pending"},
+        )
+        await pilot.press("2")  # not suggested: an ordinary coding
+        assert ("Feelings", "bob", "manual") in state(mini_project, "4:q1")[0]
+
+
+@pilot_test
+async def test_list_marks_comments_with_pending_suggestions(mini_project):
+    suggest_for(mini_project, [("4:q2", "Workload", 0.6, [])])
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        lines = screen_text(app).splitlines()
+        assert any("◇ 4:q2" in line for line in lines)
+        assert not any("◇ 4:q1" in line for line in lines)
+        await pilot.press("f", *["down"] * 4, "enter", "enter")  # suggestions of any code
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with open_project(mini_project) as store:
+            assert app.screen.listing.ids(0, 10) == [store.comment_by_source_id("4:q2").id]
+
+
+@pilot_test
+async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monkeypatch):
+    release = threading.Event()
+    calls = []
+
+    def fake_train(store, *, features=None, progress=None):
+        calls.append(threading.current_thread() is threading.main_thread())
+        progress("training", 0.5)
+        assert release.wait(10)
+        version = store.add_model_version(
+            training_size=2, features="fake", metrics={}, params={}, model=None
+        )
+        return SimpleNamespace(version=version)
+
+    def fake_suggest(store, *, progress=None):
+        version = store.latest_model_version().id
+        target = store.comment_by_source_id("5:q1").id
+        online = next(c.id for c in store.codes() if c.path == "Online")
+        store.replace_suggestions(version, [(target, online, 0.9, ["phones", "apps"])])
+        progress("suggesting", 1.0)
+        return SimpleNamespace(version=version)
+
+    monkeypatch.setattr(coder.suggest, "train", fake_train, raising=False)
+    monkeypatch.setattr(coder.suggest, "suggest", fake_suggest, raising=False)
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        screen: CodingScreen = app.screen
+        await pilot.press("t")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if "training 50%" in screen_text(app):
+                break
+        assert "training 50%" in screen_text(app)
+        await pilot.press("j", "1")  # keys answer, and write, while the model trains
+        assert screen.shown.comment.source_id == "1:q2" and screen.shown.codings
+        await pilot.press("t")  # a second `t` does not start a second training
+        release.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert calls == [False]
+        assert "model v1" in screen_text(app) and not screen.training
+        await go_to(pilot, "5:q1")
+        assert [s.probability for s in screen.shown.suggestions] == [0.9]
+
+
+@pilot_test
+async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_project, monkeypatch):
+    def refuse(store, *, features=None, progress=None):
+        raise CoderError("too little coding to train on: code at least 10 comments")
+
+    monkeypatch.setattr(coder.suggest, "train", refuse, raising=False)
+    monkeypatch.setattr(coder.suggest, "suggest", refuse, raising=False)
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert "too little coding to train on: code at least 10 comments" in messages
+        assert not app.screen.training
+        await pilot.press("1")
+        assert app.screen.shown.codings
+
+
+@pilot_test
+async def test_t_trains_the_real_model_on_the_demo(demo_project):
+    if not hasattr(coder.suggest, "train") or not hasattr(coder.suggest, "suggest"):
+        pytest.skip("coder.suggest does not export train and suggest yet")
+    app = CoderApp(demo_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        started = time.perf_counter()
+        await pilot.press("t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert time.perf_counter() - started < 120
+        with open_project(demo_project) as store:
+            latest = store.latest_model_version()
+            assert latest is not None
+            assert store.status().pending_suggestions > 0
+        assert f"model v{latest.id}" in screen_text(app)
+        await pilot.press("f", *["down"] * 4, "enter", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen: CodingScreen = app.screen
+        assert screen.shown is not None and screen.shown.suggestions
+        await pilot.press("a")
+        codings, _ = state(demo_project, screen.shown.comment.source_id)
+        assert {origin for _, coder_, origin in codings if coder_ == "bob"} == {"suggestion"}
