@@ -3,7 +3,8 @@
 For each code (parents include their sub-codes' comments) the candidates are the comments
 counted for it, ranked by: agreement first (the share of the comment's coders who applied
 the code), then length (between MIN_CHARS and MAX_CHARS is best, then nearest IDEAL_CHARS),
-then focus (fewer other themes on the comment), then comment_id, so the choice is stable.
+then focus (fewer other themes, then fewer codes, on the comment), then comment_id, so the
+choice is stable.
 At most one quote per respondent per code. Where the code was applied to a segment, the
 quote is that segment. A quote longer than MAX_CHARS is cut at a word and marked with "…".
 
@@ -70,6 +71,8 @@ def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
     cand["share"] = np.where(cand["coders"] > 0, cand["agreeing"] / cand["coders"].clip(1), 0.0)
     themes = data.presence.assign(theme=data.presence["code_id"].map(top))
     cand["themes"] = cand["comment_id"].map(themes.groupby("comment_id")["theme"].nunique())
+    direct = data.rolled.groupby("comment_id")["direct_code"].nunique()
+    cand["direct"] = cand["comment_id"].map(direct).fillna(1)
     cand = cand.sort_values(["code_id", "share", "themes", "comment_id"], ascending=[1, 0, 1, 1])
     cand = cand.groupby("code_id").head(per_code * CANDIDATES_PER_QUOTE)
     comments = store.report_comments(with_text=True, ids=cand["comment_id"].unique())
@@ -91,8 +94,8 @@ def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
     )
     cand["off_ideal"] = (length - IDEAL_CHARS).abs()
     cand = cand.sort_values(
-        ["code_id", "share", "too_far", "themes", "off_ideal", "source_id"],
-        ascending=[1, 0, 1, 1, 1, 1],
+        ["code_id", "share", "too_far", "themes", "direct", "off_ideal", "source_id"],
+        ascending=[1, 0, 1, 1, 1, 1, 1],
     )
     person = cand["respondent_id"].astype("Int64").astype(str) + "|" + cand["code_id"].astype(str)
     person = person.where(cand["respondent_id"].notna(), cand["source_id"])
