@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 from coder.codebook import merge_codebook, read_codebook
+from coder.domain import Origin
 from coder.report.build import ReportOptions, build_report
 from coder.report.data import Selection
-from coder.store import ChunkRow, create_project, open_project
+from coder.store import Change, ChunkRow, create_project, open_project
 
 QUESTIONS = ["difficult", "support", "impact", "other"]
 ROLES = ["social worker", "teacher", "foster carer", "police officer", "nurse", "youth worker"]
@@ -53,16 +54,16 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
     if chunk:
         store.write_chunk(import_id, chunk, "first")
     store.finish_import(import_id, {})
+    # A second coder on one comment in ten, agreeing on the first code, for consensus.
+    first = store.report_codings().drop_duplicates("comment_id")
+    first = first[first["comment_id"] % 10 == 0]
+    store.record(
+        [
+            Change("add", int(c), int(k), "second", Origin.IMPORTED)
+            for c, k in zip(first["comment_id"], first["code_id"], strict=True)
+        ]
+    )
     store.close()
-    # A second coder on one comment in ten, agreeing on their first code, for consensus.
-    con = sqlite3.connect(path)
-    with con:
-        con.execute(
-            "INSERT INTO codings (comment_id, code_id, coder, origin) SELECT comment_id, "
-            "min(code_id), 'second', 'imported' FROM codings WHERE comment_id % 10 = 0 "
-            "GROUP BY comment_id"
-        )
-    con.close()
     return time.perf_counter() - started
 
 
