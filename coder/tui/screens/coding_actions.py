@@ -32,6 +32,9 @@ class CodingActions(_Base):
     def action_jump(self, where: str) -> None:
         self.comment_list.move_to(0 if where == "first" else self.comment_list.count - 1)
 
+    def action_scroll_comment(self, lines: int) -> None:
+        self.view.scroll_relative(y=lines * 3, animate=False)
+
     def action_code_cursor(self, delta: int) -> None:
         self.codebook.move_highlight(delta)
 
@@ -231,13 +234,6 @@ class CodingActions(_Base):
     def action_select(self) -> None:
         if not self.view.begin_selection():
             self.notify("There is no text to select.", severity="warning")
-            return
-        self.notify(
-            "Move with h/l (letters) and w/b (words), v to restart here; then a code key or "
-            "space codes the selection, esc cancels.",
-            title="Selecting a segment",
-            timeout=4,
-        )
 
     def action_train(self) -> None:
         if self.training:

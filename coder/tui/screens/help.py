@@ -12,6 +12,8 @@ from textual.widgets import Static
 
 from coder.tui import keys
 
+ID_WIDTH = max(len(i) for i in keys.KNOWN_IDS)
+
 
 def _display(key: str) -> str:
     names = {
@@ -38,9 +40,9 @@ def help_table(keymap: dict[str, str], config: str) -> Group:
     parts: list = []
     for heading, ids in keys.HELP_GROUPS:
         table = Table.grid(padding=(0, 2), expand=True)
-        table.add_column(style="bold", no_wrap=True, min_width=12)
+        table.add_column(style="bold", no_wrap=True, width=12)
         table.add_column(ratio=1)
-        table.add_column(style="dim", no_wrap=True)
+        table.add_column(style="dim", no_wrap=True, width=ID_WIDTH)
         for binding_id in ids:
             binding: Binding = keys.BY_ID[binding_id]
             description = (

@@ -182,9 +182,10 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip.blank(width, base)
         if position >= self._count:
             return Strip.blank(width, base)
-        if position == self.cursor:
+        cursor = position == self.cursor
+        if cursor:
             base += self.get_component_rich_style("comment-list--cursor")
-        return self._strip(self._line(self.row(position), width, base), width)
+        return self._strip(self._line(self.row(position), width, base, cursor), width)
 
     def _partial(self, name: str) -> Style:
         return foreground(self.get_component_rich_style(name))
@@ -193,7 +194,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         text.truncate(width, overflow="ellipsis", pad=True)
         return Strip(text.render(self.app.console), width).crop(0, width)
 
-    def _line(self, row: CommentRow | None, width: int, base: Style) -> Text:
+    def _line(self, row: CommentRow | None, width: int, base: Style, cursor: bool) -> Text:
         text = Text(style=base, no_wrap=True, end="")
         if row is None:
             text.append("  (comment removed)")
@@ -210,7 +211,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         source_id = visible(row.source_id, one_line=True)
         if cell_len(source_id) > id_width:
             source_id = source_id[: id_width - 1] + "…"
-        text.append(source_id.ljust(id_width) + " ", style("comment-list--id"))
+        text.append(source_id.ljust(id_width) + " ", None if cursor else style("comment-list--id"))
         chips = Text(no_wrap=True, end="")
         for code_id in row.code_ids:
             chip = self._chips.get(code_id)

@@ -17,6 +17,7 @@ from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
 
 EXCERPT_CHARS = 40
+SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             return False
         self.selecting = True
         self.mark = self.caret = _first_word(self.shown.comment.text)
+        self.border_subtitle = SELECTING_HINT
         self.can_focus = True
         self.focus()
         self._draw()
@@ -191,6 +193,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def end_selection(self) -> None:
         if self.selecting:
             self.selecting = False
+            self.border_subtitle = ""
             self.can_focus = False
             self.post_message(self.SelectionEnded(self))
             if self.shown is not None:
@@ -233,6 +236,24 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             caret = 0 if direction < 0 else last
         self.caret = max(0, min(caret, last))
         self._draw()
+        self._scroll_to_caret()
+
+    def _scroll_to_caret(self) -> None:
+        """Keep the caret on screen in a comment longer than the view."""
+        body = self.query_one("#comment-body", Static)
+        width = body.content_region.width
+        if not self.shown or width <= 0:
+            return
+        lines = literal(self.shown.comment.text).wrap(self.app.console, width)
+        seen = line = 0
+        for line, wrapped in enumerate(lines):  # noqa: B007 - the last line is the answer
+            seen += len(wrapped.plain) + 1
+            if seen > self.caret:
+                break
+        top = body.virtual_region.y + line
+        height = self.scrollable_content_region.height
+        if not self.scroll_y <= top < self.scroll_y + height:
+            self.scroll_to(y=max(0, top - height // 2), animate=False)
 
     def action_anchor(self) -> None:
         """Start the selection again from where the caret is."""
