@@ -300,3 +300,24 @@ async def test_chart_key_opens_the_chart_or_says_it_is_missing(mini_project):
             assert any("charts not available" in n.message for n in app._notifications)
         else:
             assert isinstance(app.screen, ChartScreen)
+
+
+@pilot_test
+async def test_a_big_project_is_counted_in_a_worker_and_kept_exact(mini_project, monkeypatch):
+    import coder.tui.screens.coding as coding_screen
+
+    monkeypatch.setattr(coding_screen, "SYNC_COUNT_LIMIT", 0)  # count every project as if big
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        screen: CodingScreen = app.screen
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with open_project(mini_project) as store:
+            assert (screen.counts, screen.coded) == (store.code_counts(), store.coded_count())
+        await pilot.press("j", "1", "u", "j", "j", "3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with open_project(mini_project) as store:
+            assert (screen.counts, screen.coded) == (store.code_counts(), store.coded_count())
+            assert store.coded_count() == 3
+        assert " 3/8 coded" in screen_text(app)

@@ -45,3 +45,12 @@ class ListingReady(Message):
 class ListingFailed(Message):
     where: CommentFilter
     reason: str
+
+
+@dataclass
+class CountsReady(Message):
+    """Code counts and the coded total of a big project, counted away from the screen."""
+
+    counts: dict[int, int]
+    coded: int
+    writes: int  # the screen's change counter when counting began

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from rich.style import Style
 from rich.text import Text
 
@@ -19,8 +21,15 @@ _MULTI_LINE = {**_CONTROL_PICTURES, **_REPLACED, ord("\n"): "\n", ord("\t"): " "
 _ONE_LINE = {**_CONTROL_PICTURES, **_REPLACED, ord("\n"): "\u2424", ord("\t"): " "}  # ␤
 
 
+# Everything either table changes; most comments contain none of it, and a search is
+# much cheaper than a translation.
+_NEEDS_CHANGE = re.compile("[" + re.escape("".join(map(chr, _ONE_LINE))) + "]")
+
+
 def visible(text: str, *, one_line: bool = False) -> str:
     """The same number of characters, with every control character made visible."""
+    if not _NEEDS_CHANGE.search(text):
+        return text
     return text.translate(_ONE_LINE if one_line else _MULTI_LINE)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import suppress
 
-from textual import on, work
+from textual import on
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -12,29 +12,24 @@ from textual.widgets import Footer
 
 from coder.domain import Code
 from coder.errors import CoderError
-from coder.store import Store, open_project
-from coder.store.browse import CommentFilter, fts_query, search_terms
+from coder.store import Store
+from coder.store.browse import CommentFilter, search_terms
 from coder.tui import keys
-from coder.tui.listing import FilteredListing, Listing, RowSource, WholeCorpus
-from coder.tui.messages import (
-    ListingFailed,
-    ListingReady,
-    TrainingFailed,
-    TrainingFinished,
-    TrainingProgress,
-)
+from coder.tui.listing import Listing, RowSource, WholeCorpus
 from coder.tui.screens.coding_actions import CodingActions
+from coder.tui.screens.coding_workers import CodingWorkers
 from coder.tui.screens.dialogs import describe
 from coder.tui.widgets.codebook import CodebookTree, CodeDetail
 from coder.tui.widgets.comment_list import Chip, CommentList
 from coder.tui.widgets.comment_view import CommentView, ShownComment
 from coder.tui.widgets.status_line import Progress, StatusLine
 
+SYNC_COUNT_LIMIT = 50_000  # comments; a bigger project is counted in a worker
 POLL_SECONDS = 1.0  # how often to look for another coder's changes to the file
 PLACE_SECONDS = 1.0  # how long the cursor rests before the place is remembered
 
 
-class CodingScreen(CodingActions, Screen):
+class CodingScreen(CodingActions, CodingWorkers, Screen):
     """Holds the state of a coding session and keeps every widget in step with the store."""
 
     BINDINGS = keys.CODING
@@ -51,6 +46,8 @@ class CodingScreen(CodingActions, Screen):
         self.code_keys: dict[int, int] = {}  # code id -> number key
         self.counts: dict[int, int] = {}
         self.coded = 0
+        self.counted = False  # False until the first count is in
+        self.writes = 0  # how many changes this screen made: a count started earlier is stale
         self.total = 0
         self.model_version: int | None = None
         self.after_rank = -1  # where `n` is in the "most useful next" order
@@ -112,12 +109,19 @@ class CodingScreen(CodingActions, Screen):
         self.comment_list.set_chips(_chips(codes, self.code_keys))
 
     def _recount(self) -> None:
-        """Count everything again (on opening, after undo, when another coder changed things)."""
-        self.counts = self.store.code_counts()
-        self.coded = self.store.coded_count()
+        """Count everything again (on opening, after undo, when another coder changed things).
+
+        A big project is counted in a worker, so it opens at once and keys keep answering.
+        """
         self.total = self.store.comment_bounds()[0]
         latest = self.store.latest_model_version()
         self.model_version = latest.id if latest else None
+        if self.total <= SYNC_COUNT_LIMIT:
+            self.counts = self.store.code_counts()
+            self.coded = self.store.coded_count()
+            self.counted = True
+        else:
+            self.count_in_background()
 
     def load_comment(self, comment_id: int | None) -> None:
         """Show a comment with everything about it, fresh from the store."""
@@ -152,21 +156,23 @@ class CodingScreen(CodingActions, Screen):
         mine = {k.code_id for k in shown.codings if k.coder == self.coder} if shown else set()
         others = {k.code_id for k in shown.codings if k.coder != self.coder} if shown else set()
         suggested = {s.code_id: s.probability for s in shown.suggestions} if shown else {}
-        self.codebook.set_state(self.counts, mine, others, suggested)
+        self.codebook.set_state(self.counts if self.counted else None, mine, others, suggested)
         self._show_code_detail()
 
     def _show_code_detail(self) -> None:
         code_id = self.codebook.highlighted_code
         code = self.codes.get(code_id) if code_id is not None else None
         self.query_one(CodeDetail).show(
-            code, self.counts.get(code_id or -1, 0), self.code_keys.get(code_id or -1)
+            code,
+            self.counts.get(code_id or -1, 0) if self.counted else None,
+            self.code_keys.get(code_id or -1),
         )
 
     def show_status(self) -> None:
         self.query_one(StatusLine).show(
             Progress(
                 coder=self.coder,
-                coded=self.coded,
+                coded=self.coded if self.counted else None,
                 total=self.total,
                 model_version=self.model_version,
                 filter=describe(self.where, self.codes, self.coder),
@@ -234,105 +240,6 @@ class CodingScreen(CodingActions, Screen):
         # If another coder holds the file this moment, the place can wait for the next move.
         with suppress(CoderError):
             self.store.set_meta(self._place_key(), str(comment_id))
-
-    # -- filters and search, computed in a worker ---------------------------------------------
-
-    def set_filter(self, where: CommentFilter) -> None:
-        if where.search is not None:
-            try:
-                fts_query(where.search)
-            except CoderError as exc:
-                self.notify(str(exc), severity="warning", markup=False)
-                return
-        if where.is_empty:
-            self.requested = None
-            self.where = where
-            self._show_listing(WholeCorpus(self.store), self.current_id)
-            self.show_status()
-            return
-        self.requested = where
-        self.busy = "filtering…"
-        self.show_status()
-        self._compute_listing(where, self.current_id)
-
-    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
-    def _compute_listing(self, where: CommentFilter, keep_comment_id: int | None) -> None:
-        try:
-            with open_project(self.store.path) as store:
-                ids = store.filtered_comment_ids(where)
-        except CoderError as exc:
-            self.post_message(ListingFailed(where, str(exc)))
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the screen carries on
-            self.post_message(ListingFailed(where, f"{type(exc).__name__}: {exc}"))
-        else:
-            self.post_message(ListingReady(where, ids, keep_comment_id))
-
-    @on(ListingReady)
-    def _listing_ready(self, message: ListingReady) -> None:
-        if message.where != self.requested:
-            return  # a newer filter was asked for meanwhile
-        self.requested = None
-        self.where = message.where
-        self.busy = ""
-        self.after_rank = -1
-        self._show_listing(FilteredListing(message.where, message.ids), message.keep_comment_id)
-        self.show_status()
-
-    @on(ListingFailed)
-    def _listing_failed(self, message: ListingFailed) -> None:
-        if message.where == self.requested:
-            self.requested = None
-            self.busy = ""
-            self.show_status()
-            self.notify(message.reason, severity="error", markup=False)
-
-    # -- training, in a worker ----------------------------------------------------------------
-
-    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def _train(self) -> None:
-        def progress(message: str, fraction: float) -> None:
-            self.post_message(TrainingProgress(message, fraction))
-
-        try:
-            from coder.suggest import suggest, train
-        except ImportError:
-            self.post_message(TrainingFailed("the suggestion model is not available"))
-            return
-        try:
-            with open_project(self.store.path) as store:
-                report = train(store, progress=progress)
-                suggest(store, progress=progress)
-        except CoderError as exc:
-            self.post_message(TrainingFailed(str(exc)))
-        except Exception as exc:  # noqa: BLE001 - a failed training must not close the screen
-            self.post_message(TrainingFailed(f"training failed: {type(exc).__name__}: {exc}"))
-        else:
-            version = getattr(report, "version", None)
-            self.post_message(
-                TrainingFinished(version, f"model v{version} trained; suggestions updated")
-            )
-
-    @on(TrainingProgress)
-    def _training_progress(self, message: TrainingProgress) -> None:
-        if self.training:
-            self.busy = f"{message.message} {message.fraction:.0%}"
-            self.show_status()
-
-    @on(TrainingFinished)
-    def _training_finished(self, message: TrainingFinished) -> None:
-        self.training = False
-        self.busy = ""
-        self.after_rank = -1
-        self._data_version = self.store.data_version()
-        self.refresh_all()
-        self.notify(message.summary, markup=False)
-
-    @on(TrainingFailed)
-    def _training_failed(self, message: TrainingFailed) -> None:
-        self.training = False
-        self.busy = ""
-        self.show_status()
-        self.notify(message.reason, severity="error", markup=False, timeout=8)
 
 
 def _chips(codes: list[Code], code_keys: dict[int, int]) -> dict[int, Chip]:

@@ -106,6 +106,7 @@ class CodingActions(_Base):
 
     def _write(self, change) -> object:
         """Run one write; a busy file or a bad change is a message, never a lost screen."""
+        self.writes += 1
         try:
             return change()
         except CoderError as exc:
@@ -198,7 +199,7 @@ class CodingActions(_Base):
             me=self.coder,
             codes=list(self.codes.values()),
             coders=self.store.coders(),
-            attributes=self.store.attribute_values(),
+            attributes=self.store.attribute_values,
             questions=[q.name for q in self.store.questions()],
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rich.text import Text
@@ -78,7 +79,8 @@ class FilterChoices:
     me: str
     codes: list[Code] = field(default_factory=list)
     coders: list[str] = field(default_factory=list)
-    attributes: list[tuple[str, str, int]] = field(default_factory=list)
+    # (name, value, respondents); read only if asked for, as it is slow on a big project
+    attributes: Callable[[], list[tuple[str, str, int]]] = list
     questions: list[str] = field(default_factory=list)
 
 
@@ -104,6 +106,7 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         super().__init__()
         self.choices = choices
         self.kind = ""
+        self.attributes: list[tuple[str, str, int]] | None = None
 
     def compose(self):
         with Vertical(classes="dialog", id="filter-dialog"):
@@ -151,9 +154,11 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
                 options.insert(0, Option(Text("any code", style="italic"), id="any"))
             return options
         if kind == "attribute":
+            if self.attributes is None:
+                self.attributes = c.attributes()
             return [
                 Option(literal(f"{name} = {value}  ({n})", one_line=True), id=str(i))
-                for i, (name, value, n) in enumerate(c.attributes)
+                for i, (name, value, n) in enumerate(self.attributes)
             ]
         if kind == "coder":
             return [
@@ -176,7 +181,7 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             code_id = None if value == "any" else int(value)
             self.dismiss(CommentFilter(suggested=True, suggested_code_id=code_id))
         elif self.kind == "attribute":
-            name, val, _ = c.attributes[int(value)]
+            name, val, _ = (self.attributes or [])[int(value)]
             self.dismiss(CommentFilter(attribute=(name, val)))
         elif self.kind == "coder":
             self.dismiss(CommentFilter(coder=c.coders[int(value)]))

@@ -65,16 +65,17 @@ class CodebookTree(Tree[int], inherit_bindings=False):
 
     def set_state(
         self,
-        counts: dict[int, int],
+        counts: dict[int, int] | None,
         mine: set[int],
         others: set[int],
         suggested: dict[int, float],
     ) -> None:
-        """Counts for the whole project; marks for what the current comment carries."""
+        """Counts for the whole project (None: not counted yet); marks for the current comment."""
+        counts = counts if counts is not None else {}
         changed = {
             code_id
             for code_id in self._code_nodes
-            if counts.get(code_id) != self._counts.get(code_id)
+            if counts.get(code_id, -1) != self._counts.get(code_id, -1)
             or (code_id in mine) != (code_id in self._mine)
             or (code_id in others) != (code_id in self._others)
             or suggested.get(code_id) != self._suggested.get(code_id)
@@ -93,7 +94,8 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         text.append(f"{key} " if key else "  ", style("codebook-tree--key"))
         text.append("■ ", Style(color=code.color) if code.color else Style())
         text.append_text(literal(code.name, one_line=True))
-        text.append(f" {self._counts.get(code.id, 0)}", style("codebook-tree--count"))
+        if self._counts:
+            text.append(f" {self._counts.get(code.id, 0)}", style("codebook-tree--count"))
         if code.id in self._mine:
             text.append(" ✓", style("codebook-tree--mine"))
         elif code.id in self._others:
@@ -142,7 +144,7 @@ class CodeDetail(VerticalScroll, can_focus=False):
     def compose(self):
         yield Static(id="code-detail-text")
 
-    def show(self, code: Code | None, count: int = 0, key: int | None = None) -> None:
+    def show(self, code: Code | None, count: int | None = None, key: int | None = None) -> None:
         static = self.query_one("#code-detail-text", Static)
         if code is None:
             static.update(Text("No code highlighted.", style="italic"))
@@ -152,8 +154,11 @@ class CodeDetail(VerticalScroll, can_focus=False):
         if code.color:
             text.append("■ ", Style(color=code.color))
         text.append_text(literal(code.path, "bold"))
-        where = f"key {key}, " if key else ""
-        text.append(f"  ({where}{count} comment{'s' if count != 1 else ''})\n", heading)
+        facts = [f"key {key}"] if key else []
+        if count is not None:
+            facts.append(f"{count:,} comment{'s' if count != 1 else ''}")
+        text.append(f"  ({', '.join(facts)})" if facts else "", heading)
+        text.append("\n")
         if code.description:
             text.append_text(literal(code.description))
             text.append("\n")

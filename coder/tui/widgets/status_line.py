@@ -17,7 +17,7 @@ _EIGHTHS = " ▏▎▍▌▋▊▉"
 @dataclass(frozen=True)
 class Progress:
     coder: str
-    coded: int
+    coded: int | None  # None: still being counted
     total: int
     model_version: int | None = None
     filter: str = ""  # what the list shows, in words; "" = every comment
@@ -28,6 +28,8 @@ class Progress:
 def bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
     """A progress bar in eighth-cell steps, so small progress still shows."""
     eighths = round(cells * 8 * done / total) if total else 0
+    if done and not eighths:
+        eighths = 1
     full, part = divmod(eighths, 8)
     return ("█" * full + (_EIGHTHS[part] if part else "")).ljust(cells)
 
@@ -44,9 +46,12 @@ class StatusLine(Static):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append_text(literal(p.coder, "bold", one_line=True))
         text.append(" ")
-        text.append(bar(p.coded, p.total), self.get_component_rich_style("status-line--bar"))
-        pct = f" {p.coded / p.total:.0%}" if p.total else ""
-        text.append(f" {p.coded:,}/{p.total:,} coded{pct}")
+        text.append(bar(p.coded or 0, p.total), self.get_component_rich_style("status-line--bar"))
+        if p.coded is None:
+            text.append(f" counting {p.total:,} comments…", label)
+        else:
+            pct = f" {p.coded / p.total:.0%}" if p.total else ""
+            text.append(f" {p.coded:,}/{p.total:,} coded{pct}")
         text.append(" │ ", label)
         text.append(f"model v{p.model_version}" if p.model_version else "no model", label)
         text.append(" │ ", label)
