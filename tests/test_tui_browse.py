@@ -159,8 +159,10 @@ def test_rows_carry_codes_pending_suggestions_and_memos(store):
         training_size=2, features="t", metrics={}, params={}, model=None
     )
     store.replace_suggestions(version, [(b, k["Feelings > Worry"], 0.7, ["worry"])])
-    rows = store.comment_rows([b, 99999, a])
+    rows = store.comment_rows([b, 99999, a], "bob")
     assert [r.id for r in rows] == [b, a]
+    assert [r.mine for r in rows] == [False, True]
+    assert [r.mine for r in store.comment_rows([a, b], "carol")] == [False, False]
     assert rows[0].pending == 1 and rows[0].has_memo and rows[0].code_ids == ()
     assert rows[1].code_ids == (k["Workload"], k["Online"]) and not rows[1].has_memo
     assert rows[1].source_id == "1:q1" and rows[1].preview.startswith("My caseload")

@@ -50,6 +50,7 @@ class CommentRow:
     code_ids: tuple[int, ...]  # distinct codes applied by anyone, oldest first
     pending: int  # undecided suggestions of the latest model
     has_memo: bool
+    mine: bool = False  # the coder asked about has coded it
 
 
 @dataclass(frozen=True)
@@ -197,10 +198,11 @@ class BrowseMixin:
 
     # -- rows for the list ---------------------------------------------------------------------
 
-    def comment_rows(self, ids: Sequence[int]) -> list[CommentRow]:
+    def comment_rows(self, ids: Sequence[int], coder: str | None = None) -> list[CommentRow]:
         """The list rows for these comments, in the order given (unknown ids are left out)."""
         found: dict[int, tuple[str, str]] = {}
         codes: dict[int, list[int]] = {}
+        mine: set[int] = set()
         pending: dict[int, int] = {}
         memos: set[int] = set()
         for part in _chunks(ids):
@@ -211,12 +213,14 @@ class BrowseMixin:
                 part,
             ):
                 found[cid] = (source_id, preview)
-            for cid, code_id in self.conn.execute(
-                f"SELECT comment_id, code_id FROM codings WHERE comment_id IN ({marks}) "
-                "GROUP BY comment_id, code_id ORDER BY min(id)",
-                part,
+            for cid, code_id, by_coder in self.conn.execute(
+                "SELECT comment_id, code_id, max(coder IS ?) FROM codings "
+                f"WHERE comment_id IN ({marks}) GROUP BY comment_id, code_id ORDER BY min(id)",
+                [coder, *part],
             ):
                 codes.setdefault(cid, []).append(code_id)
+                if by_coder:
+                    mine.add(cid)
             pending.update(
                 self.conn.execute(
                     "SELECT comment_id, count(*) FROM suggestions WHERE status = 'pending' "
@@ -239,6 +243,7 @@ class BrowseMixin:
                 tuple(codes.get(cid, ())),
                 pending.get(cid, 0),
                 cid in memos,
+                cid in mine,
             )
             for cid in ids
             if cid in found

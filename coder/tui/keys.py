@@ -13,9 +13,9 @@ from coder.errors import CoderError
 
 MAX_CODE_KEYS = 9
 
+# The app's own keys; `?` and `q` belong to the coding screen, so that the footer shows
+# them first and last (the footer lists keys in the order they are declared).
 APP = [
-    Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
-    Binding("q", "app.quit", "Quit", id="app.quit"),
     Binding("ctrl+t", "app.toggle_dark", "Light/dark", id="app.theme", show=False),
 ]
 
@@ -23,7 +23,7 @@ CODE_KEYS = [
     Binding(
         str(n),
         f"toggle_key({n})",
-        f"Toggle code {n}" if n > 1 else "Toggle code",
+        f"Toggle code {n}" if n > 1 else "Code",
         id=f"coding.code_{n}",
         show=n == 1,
         key_display="1-9" if n == 1 else None,
@@ -31,9 +31,23 @@ CODE_KEYS = [
     for n in range(1, MAX_CODE_KEYS + 1)
 ]
 
+# In footer order: what a coder needs most comes first, so it shows at 80 columns.
 CODING = [
+    Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
     *CODE_KEYS,
+    Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
+    Binding("a", "accept", "Accept", id="coding.accept"),
+    Binding("x", "reject", "Reject", id="coding.reject"),
+    Binding("u", "undo", "Undo", id="coding.undo"),
+    Binding("slash", "search", "Search", id="coding.search", key_display="/"),
+    Binding("f", "filter", "Filter", id="coding.filter"),
+    Binding("escape", "clear_filter", "Clear filter", id="coding.clear_filter"),
+    Binding("q", "app.quit", "Quit", id="app.quit"),
+    Binding("m", "memo", "Memo", id="coding.memo"),
+    Binding("v", "select", "Segment", id="coding.select"),
+    Binding("t", "train", "Train", id="coding.train"),
     Binding("space", "toggle_highlighted", "Code in tree", id="coding.toggle_highlighted"),
+    Binding("ctrl+r", "redo", "Redo", id="coding.redo"),
     Binding("down,j", "move(1)", "Next comment", id="coding.next", show=False),
     Binding("up,k", "move(-1)", "Previous comment", id="coding.previous", show=False),
     Binding("pagedown", "page(1)", "Page down", id="coding.page_down", show=False),
@@ -48,17 +62,6 @@ CODING = [
             show=False, key_display="]"),
     Binding("left_square_bracket", "code_cursor(-1)", "Previous code in tree", id="coding.code_up",
             show=False, key_display="["),
-    Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
-    Binding("a", "accept", "Accept", id="coding.accept"),
-    Binding("x", "reject", "Reject", id="coding.reject"),
-    Binding("u", "undo", "Undo", id="coding.undo"),
-    Binding("ctrl+r", "redo", "Redo", id="coding.redo"),
-    Binding("slash", "search", "Search", id="coding.search", key_display="/"),
-    Binding("f", "filter", "Filter", id="coding.filter"),
-    Binding("escape", "clear_filter", "Clear filter", id="coding.clear_filter"),
-    Binding("m", "memo", "Memo", id="coding.memo"),
-    Binding("v", "select", "Segment", id="coding.select"),
-    Binding("t", "train", "Train", id="coding.train"),
     Binding("c", "chart", "Chart", id="coding.chart", show=False),
 ]  # fmt: skip
 

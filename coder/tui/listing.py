@@ -74,14 +74,15 @@ class FilteredListing(Listing):
 class RowSource:
     """What the comment list asks for: rows by position, None where a comment has gone."""
 
-    def __init__(self, store: Store, listing: Listing):
+    def __init__(self, store: Store, listing: Listing, coder: str | None = None):
         self.store = store
         self.listing = listing
+        self.coder = coder
 
     def __len__(self) -> int:
         return len(self.listing)
 
     def rows(self, offset: int, limit: int) -> list[CommentRow | None]:
         ids = self.listing.ids(offset, limit)
-        found = {row.id: row for row in self.store.comment_rows(ids)}
+        found = {row.id: row for row in self.store.comment_rows(ids, self.coder)}
         return [found.get(i) for i in ids]

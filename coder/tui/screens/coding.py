@@ -65,7 +65,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
                 yield CodebookTree(id="codebook")
                 yield CodeDetail(id="code-detail")
         yield StatusLine(id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def comment_list(self) -> CommentList:
@@ -206,7 +206,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
             if not listing.where.is_empty
             else "This project has no comments yet (add some with: coder import)."
         )
-        self.comment_list.show(RowSource(self.store, listing), position or 0)
+        self.comment_list.show(RowSource(self.store, listing, self.coder), position or 0)
         if len(listing) == 0:
             self.load_comment(None)
 

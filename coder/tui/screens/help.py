@@ -52,6 +52,14 @@ def help_table(keymap: dict[str, str], config: str) -> Group:
             )
             table.add_row(key_text(binding_id, keymap), description, binding_id)
         parts += [Text(heading, style="bold underline"), table, Text()]
+    parts += [
+        Text("In the comment list", style="bold underline"),
+        Text(
+            "● you have coded it   ○ only other coders have   ◇ suggestions wait for you   "
+            "✎ a memo\nOn the right of a row, its codes by key: 3 is the third code, 3.2 its "
+            "second sub-code.\n"
+        ),
+    ]
     parts.append(
         Text(
             f"Remap keys in {config} (or the file $CODER_CONFIG names), e.g.\n"

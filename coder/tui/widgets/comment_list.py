@@ -45,6 +45,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         "comment-list--cursor",
         "comment-list--id",
         "comment-list--coded",
+        "comment-list--others",
         "comment-list--pending",
         "comment-list--memo",
         "comment-list--empty",
@@ -200,8 +201,10 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             text.append("  (comment removed)")
             return text
         style = self._partial
-        if row.code_ids:
+        if row.mine:
             text.append("●", style("comment-list--coded"))
+        elif row.code_ids:  # coded, but only by others
+            text.append("○", style("comment-list--others"))
         elif row.pending:
             text.append("◇", style("comment-list--pending"))
         else:
