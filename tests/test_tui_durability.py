@@ -1,0 +1,83 @@
+"""Never lose work: what the screen shows as coded survives the terminal being killed."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+from coder.store import open_project
+from coder.tui.app import CoderApp
+
+CHILD = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    from coder.tui.app import CoderApp
+
+    async def main():
+        app = CoderApp(sys.argv[1], "kim")
+        async with app.run_test(size=(100, 30)) as pilot:
+            shown = {}
+            for key in ["1", "j", "2", "3", "j", "v", "w", "1", "u", "j", "a", "3"]:
+                await pilot.press(key)
+                view = app.screen.shown
+                paths = {c.id: c.path for c in app.screen.codes.values()}
+                shown[view.comment.source_id] = sorted(
+                    [paths[k.code_id], k.start, k.end] for k in view.codings if k.coder == "kim"
+                )
+            print(json.dumps(shown), flush=True)
+            await asyncio.sleep(120)  # killed long before this
+
+    asyncio.run(main())
+    """
+)
+
+
+def test_everything_shown_as_coded_is_there_after_a_kill(mini_project):
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(mini_project)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        shown = json.loads(child.stdout.readline())
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    assert any(shown.values()), "the child coded nothing"
+    with open_project(mini_project) as store:
+        paths = {c.id: c.path for c in store.codes()}
+        for source_id, codings in shown.items():
+            comment = store.comment_by_source_id(source_id)
+            stored = sorted(
+                [paths[k.code_id], k.start, k.end]
+                for k in store.codings_for(comment.id)
+                if k.coder == "kim"
+            )
+            assert stored == codings, source_id
+
+
+def pilot_test(test):
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pilot_test
+async def test_an_empty_project_answers_every_key_without_failing(empty_project):
+    app = CoderApp(empty_project, "kim")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key in ["j", "k", "n", "1", "space", "a", "x", "u", "ctrl+r", "m", "v", "G", "g",
+                    "J", "right_square_bracket", "c", "escape", "t"]:  # fmt: skip
+            await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.press("f", "enter", "slash", "x", "enter", "question_mark", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.shown is None
+        assert len(app.screen.listing) == 0
