@@ -134,3 +134,14 @@ def test_importing_the_cli_does_not_load_textual():
     code = "import sys, coder.cli; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_the_workbench_holds_no_sql():
+    from pathlib import Path
+
+    import coder.tui
+
+    for path in Path(coder.tui.__file__).parent.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for word in ("import sqlite3", "sqlite_utils", "SELECT ", "INSERT ", "UPDATE ", "DELETE "):
+            assert word not in source, f"{path.name} has {word!r}: SQL belongs in coder/store"

@@ -49,7 +49,7 @@ class CodingActions(_Base):
             self.after_rank = found.rank
         position = self.listing.position_of(found.comment_id)
         if position is None:  # the list was made before this comment matched the filter
-            self.set_filter(self.where)
+            self.set_filter(self.where, found.comment_id)
             return
         self.comment_list.move_to(position)
 

@@ -35,7 +35,10 @@ class CodingWorkers(_Base):
 
     # -- filters and search, computed in a worker ---------------------------------------------
 
-    def set_filter(self, where: CommentFilter) -> None:
+    def set_filter(self, where: CommentFilter, keep_comment_id: int | None = None) -> None:
+        """Show the comments `where` lets through, with the cursor on `keep_comment_id`
+        (default: the current comment) if it is among them."""
+        keep = keep_comment_id if keep_comment_id is not None else self.current_id
         if where.search is not None:
             try:
                 fts_query(where.search)
@@ -45,13 +48,13 @@ class CodingWorkers(_Base):
         if where.is_empty:
             self.requested = None
             self.where = where
-            self._show_listing(WholeCorpus(self.store), self.current_id)
+            self._show_listing(WholeCorpus(self.store), keep)
             self.show_status()
             return
         self.requested = where
         self.busy = "filtering…"
         self.show_status()
-        self._compute_listing(where, self.current_id)
+        self._compute_listing(where, keep)
 
     @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
     def _compute_listing(self, where: CommentFilter, keep_comment_id: int | None) -> None:
