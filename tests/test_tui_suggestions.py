@@ -227,3 +227,17 @@ async def test_t_trains_the_real_model_on_the_demo(demo_project):
         await pilot.press("a")
         codings, _ = state(demo_project, screen.shown.comment.source_id)
         assert {origin for _, coder_, origin in codings if coder_ == "bob"} == {"suggestion"}
+
+
+@pilot_test
+async def test_a_suggestion_of_a_code_already_applied_asks_nothing(mini_project):
+    with open_project(mini_project) as store:
+        workload = next(c.id for c in store.codes() if c.path == "Workload")
+        store.apply_code(store.comment_by_source_id("4:q1").id, workload, "bob")
+    suggest_for(mini_project, [("4:q1", "Workload", 0.9, []), ("4:q1", "Online", 0.3, [])])
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "4:q1")
+        assert [s.probability for s in app.screen.shown.suggestions] == [0.3]
+        await pilot.press("x")
+        assert state(mini_project, "4:q1")[1] == {"Workload": "pending", "Online": "rejected"}

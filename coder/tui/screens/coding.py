@@ -96,7 +96,8 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         self.set_interval(POLL_SECONDS, self._poll_changes)
 
     def on_unmount(self) -> None:
-        self.save_place()
+        with suppress(Exception):  # closing down: the place is a convenience, never an error
+            self.save_place()
 
     # -- loading from the store ----------------------------------------------------------------
 
@@ -136,11 +137,18 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
                 self.shown = None
             else:
                 respondent = comment.respondent_id
+                codings = tuple(self.store.codings_for(comment_id))
+                mine = {k.code_id for k in codings if k.coder == self.coder and not k.is_segment}
                 self.shown = ShownComment(
                     comment=comment,
                     respondent=self.store.respondent(respondent) if respondent else None,
-                    codings=tuple(self.store.codings_for(comment_id)),
-                    suggestions=tuple(self.store.pending_suggestions(comment_id)),
+                    codings=codings,
+                    # a suggestion of a code you have already applied asks nothing of you
+                    suggestions=tuple(
+                        s
+                        for s in self.store.pending_suggestions(comment_id)
+                        if s.code_id not in mine
+                    ),
                     memos=tuple(self.store.memos(comment_id=comment_id)),
                     model_version=self.model_version,
                     search_terms=tuple(search_terms(self.where.search or "")),

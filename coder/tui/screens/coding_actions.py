@@ -141,7 +141,7 @@ class CodingActions(_Base):
             return
         codes = {s.code_id for s in shown.suggestions}
         decide = self.store.accept_suggestions if accept else self.store.reject_suggestions
-        count = self._write(lambda: decide(shown.comment.id, self.coder))
+        count = self._write(lambda: decide(shown.comment.id, self.coder, codes))
         if count:
             verb = "Accepted" if accept else "Rejected"
             self.notify(f"{verb} {count} suggestion{'s' if count != 1 else ''}.", timeout=2)
