@@ -321,3 +321,16 @@ async def test_a_big_project_is_counted_in_a_worker_and_kept_exact(mini_project,
             assert (screen.counts, screen.coded) == (store.code_counts(), store.coded_count())
             assert store.coded_count() == 3
         assert " 3/8 coded" in screen_text(app)
+
+
+@pilot_test
+async def test_a_code_added_elsewhere_appears_with_the_next_key(mini_project):
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        with open_project(mini_project) as store:
+            store.add_code("Training", description="Courses, CPD and induction.")
+        app.screen._poll_changes()
+        await pilot.pause()
+        assert "4 ■ Training" in screen_text(app)
+        await pilot.press("4")
+        assert codings(mini_project, "1:q1") == whole(("Workload", "alice"), ("Training", "bob"))

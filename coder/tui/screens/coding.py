@@ -103,6 +103,8 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
 
     def _load_codes(self) -> None:
         codes = self.store.codes()
+        if list(self.codes.values()) == codes:
+            return  # unchanged: keep the tree as the coder left it (open and closed codes)
         self.codes = {c.id: c for c in codes}
         top = [c for c in codes if c.parent_id is None]
         self.code_keys = {c.id: n for n, c in enumerate(top[: keys.MAX_CODE_KEYS], 1)}
