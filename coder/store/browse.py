@@ -326,6 +326,10 @@ class BrowseMixin:
             (limit,),
         ).fetchall()
 
+    def coding_mark(self) -> int:
+        """Moves on with every change to any coding (the log's last entry): cheap to ask."""
+        return self.conn.execute("SELECT coalesce(max(seq), 0) FROM coding_log").fetchone()[0]
+
     def data_version(self) -> int:
         """Changes whenever another connection (another coder's screen) commits to the file."""
         return self.conn.execute("PRAGMA data_version").fetchone()[0]

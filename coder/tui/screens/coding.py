@@ -54,6 +54,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         self.training = False
         self.busy = ""
         self._data_version = 0
+        self._counted_mark = -1  # the coding log's last entry when last counted
         self._place_timer: Timer | None = None
 
     def compose(self):
@@ -111,14 +112,18 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         self.codebook.set_codes(codes, self.code_keys)
         self.comment_list.set_chips(_chips(codes, self.code_keys))
 
-    def _recount(self) -> None:
+    def _recount(self, *, if_codings_changed: bool = False) -> None:
         """Count everything again (on opening, after undo, when another coder changed things).
 
         A big project is counted in a worker, so it opens at once and keys keep answering.
         """
-        self.total = self.store.comment_bounds()[0]
+        total = self.store.comment_bounds()[0]
         latest = self.store.latest_model_version()
         self.model_version = latest.id if latest else None
+        mark = self.store.coding_mark()
+        if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
+            return  # e.g. only a memo or someone's place changed: the counts still hold
+        self.total, self._counted_mark = total, mark
         if self.total <= SYNC_COUNT_LIMIT:
             self.counts = self.store.code_counts()
             self.coded = self.store.coded_count()
@@ -194,7 +199,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
     def refresh_all(self) -> None:
         """Re-read everything shown: the file changed under us (another coder, a worker)."""
         self._load_codes()
-        self._recount()
+        self._recount(if_codings_changed=True)
         if isinstance(self.listing, WholeCorpus):
             self.listing.refresh()
         self.comment_list.reload()
