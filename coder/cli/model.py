@@ -1,1 +1,202 @@
 """Commands for the suggestion model: train, suggest, evaluate."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from coder.cli.common import cli, opened, project_argument
+
+FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS, kept light
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
+    """A progress bar on stderr fed with (message, fraction)."""
+    if quiet:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+
+    with Progress(
+        TextColumn("{task.description:<40}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=1.0)
+        yield lambda message, fraction: bar.update(task, description=message, completed=fraction)
+
+
+def _metrics_table(rows, show_threshold: bool) -> None:
+    """Per-code precision, recall, F1 and support, with macro and micro averages after."""
+    width = max([len("code")] + [len(m.path) for m in rows])
+    head = f"{'code':<{width}}  precision  recall     F1  support"
+    click.echo(head + ("  threshold" if show_threshold else ""))
+    for m in rows:
+        line = (
+            f"{m.path:<{width}}  {m.precision:9.2f}  {m.recall:6.2f}  {m.f1:5.2f}  {m.support:7d}"
+        )
+        if show_threshold and not math.isnan(m.threshold):
+            line += f"  {m.threshold:9.2f}"
+        click.echo(line)
+
+
+def _averages(macro: float, micro: float) -> None:
+    click.echo(f"macro-F1 {macro:.2f} (every code counts the same), micro-F1 {micro:.2f}")
+
+
+def _skipped(skipped) -> None:
+    if skipped:
+        click.echo("not suggested:")
+        for s in skipped:
+            click.echo(f"  {s.path}: {s.reason}")
+
+
+@cli.command()
+@project_argument
+@click.option(
+    "--features",
+    type=click.Choice(FEATURE_CHOICES),
+    help="tfidf, or tfidf+embeddings with the embeddings extra (default: the best installed).",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(min=0),
+    default=30.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Time for trying other hyper-parameters after the first.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def train(project: Path, features: str | None, budget: float, quiet: bool) -> None:
+    """Learn to suggest codes from the coding done so far; stores a new model version.
+
+    Every person's coding counts (by hand, accepted suggestions, imported). Prints each
+    code's cross-validated precision, recall, F1 and support, and names the codes with
+    too few examples to suggest.
+    """
+    from coder.suggest import train as train_model
+
+    with opened(project) as store, _progress(quiet) as progress:
+        report = train_model(store, features=features, progress=progress, budget=budget)
+    p = report.params
+    weight = "balanced" if p["class_weight"] else "unweighted"
+    click.echo(
+        f"model v{report.version}: learnt from {report.training_size} coded comments "
+        f"by {', '.join(report.coders)}; {report.features} features; logistic regression "
+        f"(C={p['C']:g}, {weight} classes), {p['folds']}-fold cross-validation"
+    )
+    if report.shared_comments:
+        click.echo(
+            f"{report.shared_comments} comments were coded by more than one person and they "
+            f"disagreed on {report.disagreements} comment-code pairs: {report.disagreement_rule}"
+        )
+    else:
+        click.echo(
+            f"no comment was coded by two people (where they are: {report.disagreement_rule})"
+        )
+    click.echo(report.parent_rule)
+    if p["max_per_comment"]:
+        click.echo(
+            f"at most {p['max_per_comment']} suggestions per comment (chosen by cross-validation)"
+        )
+    click.echo()
+    _metrics_table(report.per_code, show_threshold=True)
+    _averages(report.macro_f1, report.micro_f1)
+    _skipped(report.skipped)
+    click.echo(f"\nnext: coder suggest {project}")
+
+
+@cli.command()
+@project_argument
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.csv",
+    help="Also write the suggestions to CSV: comment_id, code, probability, text, explanation.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def suggest(project: Path, out: Path | None, quiet: bool) -> None:
+    """Suggest codes for every comment nobody has coded yet, with the latest model.
+
+    Suggestions wait for a person to accept or reject them; a rejected one is not made
+    again. Also ranks the uncoded comments by how much coding them would teach the model
+    (the workbench's "next" follows that order).
+    """
+    from coder.suggest import export_suggestions
+    from coder.suggest import suggest as suggest_codes
+
+    with opened(project) as store:
+        with _progress(quiet) as progress:
+            report = suggest_codes(store, progress=progress)
+        rows = export_suggestions(store, out, report.version) if out else 0
+    click.echo(
+        f"model v{report.version} scored {report.scored} uncoded comments: "
+        f"{report.suggestions} suggestions for {report.comments_with_suggestions} of them"
+    )
+    for path, count in sorted(report.per_code.items(), key=lambda kv: (-kv[1], kv[0])):
+        click.echo(f"  {count:6d}  {path}")
+    if report.prioritised:
+        click.echo(f"ranked {report.prioritised} comments by how useful coding them would be")
+    if report.coded_since_training:
+        click.echo(
+            f"{report.coded_since_training} comments were coded after this model was trained; "
+            f"run coder train {project} to learn from them"
+        )
+    if out:
+        click.echo(f"wrote {rows} suggestions to {out}")
+
+
+@cli.command()
+@project_argument
+@click.option(
+    "--plot",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE.png",
+    help="Where to save the learning curve (default: PROJECT-learning-curve.png beside it).",
+)
+@click.option(
+    "--features",
+    type=click.Choice(FEATURE_CHOICES),
+    help="The features to evaluate (default: the best installed).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def evaluate(project: Path, plot: Path | None, features: str | None, quiet: bool) -> None:
+    """How good suggestions are per code, and whether more coding would help.
+
+    Cross-validates on the project's own coding, and draws the learning curve: F1 on
+    held-out comments against how many coded comments the model learnt from. Changes
+    nothing in the project.
+    """
+    from coder.suggest.evaluation import evaluate as evaluate_model
+    from coder.suggest.evaluation import plot_learning_curve
+
+    with opened(project) as store:
+        name = store.get_meta("name") or project.stem
+        with _progress(quiet) as progress:
+            report = evaluate_model(store, features=features, progress=progress)
+    plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
+    plot_learning_curve(report, plot, f"Learning curve: {name}")
+    click.echo(
+        f"{report.training_size} coded comments, {report.features} features, "
+        f"{report.folds}-fold cross-validation\n"
+    )
+    _metrics_table(report.per_code, show_threshold=False)
+    _averages(report.macro_f1, report.micro_f1)
+    _skipped(report.skipped)
+    click.echo("\nlearning curve (F1 on held-out comments):")
+    click.echo(f"{'coded':>7}  macro-F1  micro-F1")
+    for point in report.curve:
+        click.echo(
+            f"{point.coded:7d}  {point.macro_f1:5.2f} ±{point.macro_sd:.2f}"
+            f"  {point.micro_f1:5.2f} ±{point.micro_sd:.2f}"
+        )
+    click.echo(report.verdict)
+    click.echo(f"wrote {plot}")

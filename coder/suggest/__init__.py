@@ -1,1 +1,19 @@
 """Code suggestions: features, model, training, explanations and active learning (headless)."""
+
+from coder.suggest.embeddings import FEATURE_SETS, default_features
+from coder.suggest.scoring import SuggestReport, export_suggestions, suggest
+from coder.suggest.targets import MIN_EXAMPLES, Skipped
+from coder.suggest.training import CodeMetrics, TrainReport, train
+
+__all__ = [
+    "FEATURE_SETS",
+    "MIN_EXAMPLES",
+    "CodeMetrics",
+    "Skipped",
+    "SuggestReport",
+    "TrainReport",
+    "default_features",
+    "export_suggestions",
+    "suggest",
+    "train",
+]

@@ -1,0 +1,103 @@
+"""Most useful next: uncoded comments in the order coding them would teach the model most.
+
+A comment is useful when the model is unsure about it for a code it is still weak at
+(its probability sits near that code's threshold, and the code's cross-validated F1 is
+low). The first stretch of the order is then spread out so that the next comments are
+not near-copies of one another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+DIVERSE = 200  # how many of the first comments are chosen for variety as well as usefulness
+POOL = 1000  # the most useful comments they are chosen from
+_REDUNDANCY = 0.5  # how much likeness to an already chosen comment costs
+
+
+def usefulness(p: np.ndarray, threshold: np.ndarray, f1: np.ndarray) -> np.ndarray:
+    """Per comment: how close it sits to a threshold, weighted by how weak that code is."""
+    if not p.shape[1]:
+        return np.zeros(p.shape[0])
+    below = p < threshold
+    room = np.where(below, threshold, 1.0 - threshold)
+    room = np.maximum(room, 1e-6)
+    closeness = 1.0 - np.abs(p - threshold) / room
+    weakness = 1.1 - np.clip(f1, 0.0, 1.0)
+    weighted = closeness * weakness
+    return weighted.max(axis=1) + 0.1 * weighted.mean(axis=1)
+
+
+@dataclass
+class Ranker:
+    """Collects scores chunk by chunk, keeping the rows of only the most useful comments."""
+
+    pool_size: int = POOL
+    ids: list[np.ndarray] = field(default_factory=list)
+    scores: list[np.ndarray] = field(default_factory=list)
+    _pool_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    _pool_scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    _pool_rows: sp.csr_matrix | None = None
+
+    def add(self, ids: np.ndarray, scores: np.ndarray, rows: sp.csr_matrix) -> None:
+        self.ids.append(ids)
+        self.scores.append(scores)
+        all_ids = np.concatenate([self._pool_ids, ids])
+        all_scores = np.concatenate([self._pool_scores, scores])
+        all_rows = rows if self._pool_rows is None else sp.vstack([self._pool_rows, rows], "csr")
+        if len(all_ids) > self.pool_size:
+            keep = np.sort(_top(all_scores, all_ids, self.pool_size))
+            all_ids, all_scores, all_rows = all_ids[keep], all_scores[keep], all_rows[keep]
+        self._pool_ids, self._pool_scores, self._pool_rows = all_ids, all_scores, all_rows
+
+    def order(self, diverse: int = DIVERSE) -> list[tuple[int, float]]:
+        """Every comment added, most useful first: (comment_id, score)."""
+        if not self.ids:
+            return []
+        ids = np.concatenate(self.ids)
+        scores = np.concatenate(self.scores)
+        head = [
+            (int(self._pool_ids[i]), float(self._pool_scores[i])) for i in self._spread(diverse)
+        ]
+        taken = {c for c, _ in head}
+        tail = [
+            (int(ids[i]), float(scores[i]))
+            for i in _top(scores, ids, len(ids))
+            if int(ids[i]) not in taken
+        ]
+        return head + tail
+
+    def _spread(self, diverse: int) -> list[int]:
+        """Greedy maximal marginal relevance over the pool (positions in the pool)."""
+        rows = self._pool_rows
+        n = len(self._pool_ids)
+        if rows is None or not n:
+            return []
+        norms = np.sqrt(np.asarray(rows.multiply(rows).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        unit = sp.diags(1.0 / norms) @ rows
+        unit = unit.tocsr()
+        scores = self._pool_scores
+        spread = float(scores.max() - scores.min()) or 1.0
+        value = (scores - scores.min()) / spread
+        likeness = np.zeros(n)
+        picked: list[int] = []
+        available = np.ones(n, dtype=bool)
+        # Ties go to the lower comment id, so the order is the same on every run.
+        tie = np.argsort(np.argsort(self._pool_ids, kind="stable"), kind="stable") * 1e-12
+        for _ in range(min(diverse, n)):
+            gain = np.where(available, value - _REDUNDANCY * likeness - tie, -np.inf)
+            best = int(np.argmax(gain))
+            picked.append(best)
+            available[best] = False
+            likeness = np.maximum(likeness, np.asarray(unit @ unit[best].T.toarray()).ravel())
+        return picked
+
+
+def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k best scores, best first, ties to the lower comment id."""
+    order = np.lexsort((ids, -scores))
+    return order[:k]

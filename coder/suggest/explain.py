@@ -1,0 +1,65 @@
+"""Why a code was suggested: the words and phrases of the comment that weighed most for it."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from coder.nlp import is_stop
+from coder.suggest.features import Encoded
+
+MOST = 4  # words or phrases shown per suggestion
+_SHARE = 0.15  # a word must carry at least this share of the strongest word's weight
+_PHRASE = 0.25  # a pair of words is shown as a phrase when the pair itself carries this share
+
+
+def explain(encoded: Encoded, row: int, coef: np.ndarray, most: int = MOST) -> list[str]:
+    """The comment's words (or two-word phrases) that pushed its score for one code up most.
+
+    A linear score is a sum over features, so it splits exactly: each lemma, each pair
+    of lemmas and each character n-gram gives its part to the word or pair it came from.
+    """
+    tokens = encoded.tokens[row]
+    if not tokens or not encoded.units:
+        return []
+    columns, units = encoded.units[row]
+    if not len(columns):
+        return []
+    matrix = encoded.matrix
+    lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+    row_columns, row_values = matrix.indices[lo:hi], matrix.data[lo:hi]
+    # A feature seen several times in the comment shares its weight among the places.
+    unique, repeats = np.unique(columns, return_counts=True)
+    values = row_values[np.searchsorted(row_columns, unique)]
+    weight = (values * coef[unique] / repeats)[np.searchsorted(unique, columns)]
+    n = len(tokens)
+    scores = np.bincount(units, weights=weight, minlength=2 * n)
+    by_word: dict[str, float] = {}
+    for pos, (word, _) in enumerate(tokens):
+        by_word[word] = by_word.get(word, 0.0) + scores[pos]
+    # Words such as "about" or "the" may carry weight, but they explain nothing to a
+    # reader; they are shown only inside a phrase with a word that does.
+    candidates: list[tuple[float, str, tuple[str, ...]]] = [
+        (score, word, (word,)) for word, score in by_word.items() if not is_stop(word)
+    ]
+    for pos in range(n - 1):
+        pair = scores[n + pos]
+        if pair <= 0:
+            continue
+        a, b = tokens[pos][0], tokens[pos + 1][0]
+        total = pair + max(0.0, by_word[a]) + max(0.0, by_word[b])
+        if a != b and pair >= _PHRASE * total and not (is_stop(a) and is_stop(b)):
+            candidates.append((total, f"{a} {b}", (a, b)))
+    candidates.sort(key=lambda c: (-c[0], c[1]))
+    if not candidates or candidates[0][0] <= 0:
+        return []
+    floor = candidates[0][0] * _SHARE
+    shown: list[str] = []
+    used: set[str] = set()
+    for score, text, words in candidates:
+        if score <= 0 or score < floor or len(shown) == most:
+            break
+        if used.intersection(words):
+            continue
+        shown.append(text)
+        used.update(words)
+    return shown

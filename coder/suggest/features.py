@@ -1,0 +1,236 @@
+"""Comment text as numbers: lemma and character n-gram TF-IDF, optionally sentence vectors."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from coder.nlp import Token
+
+CHAR_NGRAMS = (2, 5)
+MAX_WORD_FEATURES = 150_000
+MAX_CHAR_FEATURES = 200_000
+EMBEDDING_WEIGHT = 1.0  # the sentence vector's length beside the two unit-length TF-IDF blocks
+_SEPARATOR = "\n"  # no token holds a line break, so terms are stored joined by one
+
+
+def word_terms(tokens: Sequence[Token]) -> list[str]:
+    """Lemmas and pairs of neighbouring lemmas ("wait list")."""
+    lemmas = [lemma for _, lemma in tokens]
+    return lemmas + [f"{a} {b}" for a, b in zip(lemmas, lemmas[1:], strict=False)]
+
+
+def _char_ngrams(word: str) -> list[str]:
+    """Character n-grams of one word padded with spaces, as scikit-learn's char_wb makes them."""
+    padded = f" {word} "
+    out = []
+    for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
+        if len(padded) < n:
+            break
+        out.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+        if len(padded) == n:
+            break
+    return out
+
+
+def _min_df(n_docs: int) -> int:
+    # On a few hundred comments a word seen once may be the only sign of a rare code;
+    # on thousands, such words are mostly typing slips.
+    return 1 if n_docs < 1000 else 2
+
+
+def _vocabulary(counts: Counter, min_df: int, limit: int) -> list[str]:
+    kept = [(df, term) for term, df in counts.items() if df >= min_df]
+    if len(kept) > limit:
+        kept.sort(key=lambda item: (-item[0], item[1]))
+        kept = kept[:limit]
+    return sorted(term for _, term in kept)
+
+
+def _idf(counts: Counter, vocab: list[str], n_docs: int) -> np.ndarray:
+    return np.array(
+        [math.log((1 + n_docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float64
+    )
+
+
+@dataclass
+class Encoded:
+    """A chunk of comments as features, with where each feature came from in each comment.
+
+    `units[i]` pairs each feature occurrence of comment i (column) with the word (its
+    position) or the pair of words (position + number of words) it came from, so the
+    words behind a suggestion can be found without reading the comment again.
+    """
+
+    matrix: sp.csr_matrix
+    tokens: list[list[Token]]
+    units: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+
+
+@dataclass
+class Features:
+    """Fitted vocabularies and weights; turns analysed comments into one sparse row each."""
+
+    word_vocab: list[str]
+    word_idf: np.ndarray
+    char_vocab: list[str]
+    char_idf: np.ndarray
+    embedding_dim: int = 0  # 0: TF-IDF only
+    _word_index: dict[str, int] = field(init=False, repr=False)
+    _char_index: dict[str, int] = field(init=False, repr=False)
+    _char_columns: dict[str, list[int]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._word_index = {t: i for i, t in enumerate(self.word_vocab)}
+        self._char_index = {t: i for i, t in enumerate(self.char_vocab)}
+        self._char_columns = {}
+
+    @property
+    def n_word(self) -> int:
+        return len(self.word_vocab)
+
+    @property
+    def n_char(self) -> int:
+        return len(self.char_vocab)
+
+    @property
+    def n_features(self) -> int:
+        return self.n_word + self.n_char + self.embedding_dim
+
+    @classmethod
+    def fit(cls, docs: Sequence[Sequence[Token]], embedding_dim: int = 0) -> Features:
+        word_df: Counter = Counter()
+        char_df: Counter = Counter()
+        ngrams: dict[str, list[str]] = {}
+        for tokens in docs:
+            word_df.update(set(word_terms(tokens)))
+            grams: set[str] = set()
+            for word, _ in tokens:
+                if word not in ngrams:
+                    ngrams[word] = _char_ngrams(word)
+                grams.update(ngrams[word])
+            char_df.update(grams)
+        n, min_df = len(docs), _min_df(len(docs))
+        word_vocab = _vocabulary(word_df, min_df, MAX_WORD_FEATURES)
+        char_vocab = _vocabulary(char_df, min_df, MAX_CHAR_FEATURES)
+        return cls(
+            word_vocab,
+            _idf(word_df, word_vocab, n),
+            char_vocab,
+            _idf(char_df, char_vocab, n),
+            embedding_dim,
+        )
+
+    def _chars(self, word: str) -> list[int]:
+        cols = self._char_columns.get(word)
+        if cols is None:
+            index, offset = self._char_index, self.n_word
+            cols = [offset + index[g] for g in _char_ngrams(word) if g in index]
+            if len(self._char_columns) < 500_000:  # bounded: a million comments bring typos
+                self._char_columns[word] = cols
+        return cols
+
+    def encode(
+        self,
+        docs: list[list[Token]],
+        vectors: np.ndarray | None = None,
+        *,
+        with_units: bool = False,
+    ) -> Encoded:
+        """Sublinear TF-IDF per block, each block scaled to unit length, blocks side by side."""
+        words, offset = self._word_index, self.n_word
+        indices: list[int] = []
+        indptr = [0]
+        units: list[tuple[np.ndarray, np.ndarray]] = []
+        for tokens in docs:
+            start = len(indices)
+            lemmas = [lemma for _, lemma in tokens]
+            unit_of: list[int] = []
+            for pos, lemma in enumerate(lemmas):
+                col = words.get(lemma)
+                if col is not None:
+                    indices.append(col)
+                    unit_of.append(pos)
+            n = len(lemmas)
+            for pos in range(n - 1):
+                col = words.get(f"{lemmas[pos]} {lemmas[pos + 1]}")
+                if col is not None:
+                    indices.append(col)
+                    unit_of.append(n + pos)
+            for pos, (word, _) in enumerate(tokens):
+                cols = self._chars(word)
+                indices.extend(cols)
+                if with_units:
+                    unit_of.extend([pos] * len(cols))
+            if with_units:
+                units.append(
+                    (np.array(indices[start:], dtype=np.int64), np.array(unit_of, dtype=np.int64))
+                )
+            indptr.append(len(indices))
+        counts = sp.csr_matrix(
+            (np.ones(len(indices), dtype=np.float64), indices, indptr),
+            shape=(len(docs), offset + self.n_char),
+        )
+        counts.sum_duplicates()
+        np.log(counts.data, out=counts.data)
+        counts.data += 1.0
+        counts = counts @ sp.diags(np.concatenate([self.word_idf, self.char_idf]))
+        counts = counts.tocsr()
+        counts.sort_indices()
+        _normalise_blocks(counts, offset)
+        matrix = counts
+        if self.embedding_dim:
+            if vectors is None or vectors.shape != (len(docs), self.embedding_dim):
+                raise ValueError("these features need a sentence vector for every comment")
+            matrix = sp.hstack(
+                [counts, sp.csr_matrix(vectors.astype(np.float64) * EMBEDDING_WEIGHT)],
+                format="csr",
+            )
+        return Encoded(matrix, docs, units)
+
+    # -- storage as plain arrays (never pickle) --------------------------------------------
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {
+            "word_vocab": _pack(self.word_vocab),
+            "word_idf": self.word_idf,
+            "char_vocab": _pack(self.char_vocab),
+            "char_idf": self.char_idf,
+            "embedding_dim": np.array([self.embedding_dim], dtype=np.int64),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays) -> Features:
+        word_vocab = _unpack(arrays["word_vocab"])
+        char_vocab = _unpack(arrays["char_vocab"])
+        word_idf = np.asarray(arrays["word_idf"], dtype=np.float64)
+        char_idf = np.asarray(arrays["char_idf"], dtype=np.float64)
+        if word_idf.shape != (len(word_vocab),) or char_idf.shape != (len(char_vocab),):
+            raise ValueError("vocabulary and weights differ in length")
+        return cls(word_vocab, word_idf, char_vocab, char_idf, int(arrays["embedding_dim"][0]))
+
+
+def _normalise_blocks(matrix: sp.csr_matrix, split: int) -> None:
+    """Scale each row's word block and character block to unit length, in place."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    block = (matrix.indices >= split).astype(np.int64)
+    key = rows * 2 + block
+    norms = np.sqrt(np.bincount(key, weights=matrix.data**2, minlength=matrix.shape[0] * 2))
+    norms[norms == 0] = 1.0
+    matrix.data /= norms[key]
+
+
+def _pack(terms: list[str]) -> np.ndarray:
+    return np.frombuffer(_SEPARATOR.join(terms).encode("utf-8"), dtype=np.uint8)
+
+
+def _unpack(array: np.ndarray) -> list[str]:
+    if array.dtype != np.uint8 or array.ndim != 1:
+        raise ValueError("a vocabulary is not stored as text")
+    text = array.tobytes().decode("utf-8")
+    return text.split(_SEPARATOR) if text else []

@@ -1,0 +1,109 @@
+"""A fitted suggestion model as plain arrays: scoring, decisions, and safe storage (no pickle)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from coder.errors import CoderError
+from coder.suggest.features import Features
+
+FORMAT = 1
+_DAMAGED = "the stored model cannot be read (it is damaged or not from coder); run coder train"
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # no overflow warnings for large |x|
+
+
+@dataclass
+class Model:
+    """One linear scorer per code, Platt-calibrated, with a threshold per code."""
+
+    features: Features
+    code_ids: np.ndarray  # (codes,)
+    coef: np.ndarray  # (codes, features) float32
+    intercept: np.ndarray  # (codes,)
+    platt: np.ndarray  # (codes, 2): probability = sigmoid(a * score + b)
+    threshold: np.ndarray  # (codes,) on the probability
+    max_per_comment: int = 0  # 0: as many as pass their thresholds
+
+    def scores(self, matrix: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
+
+    def probabilities(self, matrix: sp.csr_matrix) -> np.ndarray:
+        return sigmoid(self.scores(matrix) * self.platt[:, 0] + self.platt[:, 1])
+
+    def decide(self, probabilities: np.ndarray) -> np.ndarray:
+        return decide(probabilities, self.threshold, self.max_per_comment)
+
+    # -- storage ---------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            format=np.array([FORMAT], dtype=np.int64),
+            code_ids=self.code_ids.astype(np.int64),
+            coef=self.coef.astype(np.float32),
+            intercept=self.intercept.astype(np.float64),
+            platt=self.platt.astype(np.float64),
+            threshold=self.threshold.astype(np.float64),
+            max_per_comment=np.array([self.max_per_comment], dtype=np.int64),
+            **self.features.to_arrays(),
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes | None) -> Model:
+        """Read a stored model. Only numeric and text arrays are accepted: a project file
+        from someone else cannot make this run code (numpy refuses pickled objects)."""
+        if not blob:
+            raise CoderError("this model version has no stored model; run coder train")
+        try:
+            with np.load(io.BytesIO(blob), allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+            if int(arrays["format"][0]) != FORMAT:
+                raise CoderError("the stored model is from another version of coder; retrain it")
+            model = cls(
+                features=Features.from_arrays(arrays),
+                code_ids=_numeric(arrays["code_ids"], 1).astype(np.int64),
+                coef=_numeric(arrays["coef"], 2).astype(np.float32),
+                intercept=_numeric(arrays["intercept"], 1),
+                platt=_numeric(arrays["platt"], 2),
+                threshold=_numeric(arrays["threshold"], 1),
+                max_per_comment=int(_numeric(arrays["max_per_comment"], 1)[0]),
+            )
+        except CoderError:
+            raise
+        except (ValueError, KeyError, IndexError, OSError, EOFError, zipfile.BadZipFile) as exc:
+            raise CoderError(_DAMAGED) from exc
+        k = len(model.code_ids)
+        if (
+            model.coef.shape != (k, model.features.n_features)
+            or model.intercept.shape != (k,)
+            or model.platt.shape != (k, 2)
+            or model.threshold.shape != (k,)
+        ):
+            raise CoderError(_DAMAGED)
+        return model
+
+
+def _numeric(array: np.ndarray, ndim: int) -> np.ndarray:
+    if array.dtype.kind not in "iuf" or array.ndim != ndim:
+        raise ValueError("not a numeric array of the expected shape")
+    return array
+
+
+def decide(probabilities: np.ndarray, threshold: np.ndarray, max_per_comment: int) -> np.ndarray:
+    """Which codes to suggest: those past their threshold, at most max_per_comment of them
+    (the most probable) per comment when a cap was learnt."""
+    chosen = probabilities >= threshold
+    if max_per_comment and max_per_comment < probabilities.shape[1]:
+        beyond = np.argsort(-probabilities, axis=1, kind="stable")[:, max_per_comment:]
+        np.put_along_axis(chosen, beyond, False, axis=1)
+    return chosen

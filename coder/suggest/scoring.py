@@ -1,0 +1,150 @@
+"""Suggesting: score every uncoded comment with the latest model, in chunks, and rank them."""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from coder.errors import CoderError
+from coder.nlp import analyse
+from coder.suggest import embeddings
+from coder.suggest.active import Ranker, usefulness
+from coder.suggest.explain import explain
+from coder.suggest.model import Model
+
+CHUNK = 5000  # comments scored and written at a time: memory stays flat for a million
+CSV_COLUMNS = ["comment_id", "code", "probability", "text", "explanation", "model_version"]
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass(frozen=True)
+class SuggestReport:
+    version: int
+    scored: int
+    suggestions: int
+    comments_with_suggestions: int
+    per_code: dict[str, int] = field(default_factory=dict)  # code path -> suggestions
+    prioritised: int = 0
+    coded_since_training: int = 0  # comments coded now that the model never saw
+    seconds: float = 0.0
+
+
+def latest_model(store):
+    """The latest model version and its fitted model, or a clear error."""
+    latest = store.latest_model_version()
+    if latest is None:
+        raise CoderError("no model yet: train one first with coder train PROJECT.db")
+    if latest.features == embeddings.TFIDF_EMBEDDINGS and not embeddings.available():
+        raise CoderError(
+            f"model v{latest.id} uses sentence embeddings: install them with "
+            f"{embeddings.INSTALL_HINT}, or retrain with coder train --features tfidf"
+        )
+    return latest, Model.from_bytes(store.model_blob(latest.id))
+
+
+def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK) -> SuggestReport:
+    """Score every comment nobody has coded; store suggestions and the most-useful-next order."""
+    started = time.perf_counter()
+    latest, model = latest_model(store)
+    version = latest.id
+    paths = {code.id: code.path for code in store.codes()}
+    # Codes deleted since training are no longer suggested.
+    alive = np.array([int(c) in paths for c in model.code_ids], dtype=bool)
+    code_ids = [int(c) for c in model.code_ids]
+    stored = latest.metrics.get("codes", {})
+    f1 = np.array([stored.get(str(c), {}).get("f1", 0.0) for c in code_ids])
+    rejected = store.rejected_suggestions()
+    total = store.uncoded_count()
+    ranker = Ranker()
+    per_code: Counter = Counter()
+    scored = suggested = with_any = 0
+    after = 0
+    if progress:
+        progress("suggesting", 0.0)
+    while rows := store.uncoded_comments(after=after, limit=chunk_size):
+        ids = [r[0] for r in rows]
+        texts = [r[1] for r in rows]
+        vectors = None
+        if model.features.embedding_dim:
+            vectors = embeddings.vectors(store, ids, texts)
+        encoded = model.features.encode(list(analyse(texts)), vectors, with_units=True)
+        p = model.probabilities(encoded.matrix)
+        chosen = model.decide(p) & alive
+        out = []
+        for i, j in zip(*np.nonzero(chosen), strict=True):
+            if (ids[i], code_ids[j]) in rejected:
+                continue  # a person said no; do not ask again
+            words = explain(encoded, int(i), model.coef[j])
+            out.append((ids[i], code_ids[j], float(p[i, j]), words))
+            per_code[paths[code_ids[j]]] += 1
+        store.replace_suggestions(version, out, scored=ids)
+        with_any += len({r[0] for r in out})
+        suggested += len(out)
+        scored += len(ids)
+        ranker.add(
+            np.array(ids, dtype=np.int64),
+            usefulness(p[:, alive], model.threshold[alive], f1[alive]),
+            encoded.matrix,
+        )
+        after = ids[-1]
+        if progress:
+            progress("suggesting", min(0.95, 0.95 * scored / max(total, 1)))
+    store.drop_stale_suggestions(version)
+    if progress:
+        progress("ordering the most useful next", 0.96)
+    order = ranker.order()
+    store.replace_priorities(version, order)
+    if progress:
+        progress(f"{suggested} suggestions from model v{version}", 1.0)
+    coded_now = store.comment_count() - store.uncoded_count()
+    return SuggestReport(
+        version=version,
+        scored=scored,
+        suggestions=suggested,
+        comments_with_suggestions=with_any,
+        per_code=dict(per_code),
+        prioritised=len(order),
+        coded_since_training=max(0, coded_now - latest.training_size),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def export_suggestions(store, path: Path | str, version: int | None = None) -> int:
+    """Write a version's pending suggestions (default: the latest's) to CSV; returns the rows."""
+    from coder.report.cells import guard_text, write_atomically
+
+    if version is None:
+        latest = store.latest_model_version()
+        if latest is None:
+            raise CoderError("no model yet: train one first with coder train PROJECT.db")
+        version = latest.id
+    path = Path(path)
+    count = 0
+
+    def write(target: Path) -> None:
+        nonlocal count
+        with target.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(CSV_COLUMNS)
+            for source_id, code, probability, text, words in store.suggestion_rows(version):
+                writer.writerow(
+                    [
+                        guard_text(source_id),
+                        guard_text(code),
+                        f"{probability:.4f}",
+                        guard_text(text),
+                        guard_text("; ".join(words)),
+                        version,
+                    ]
+                )
+                count += 1
+
+    write_atomically(path, write)
+    return count
