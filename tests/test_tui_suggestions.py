@@ -9,7 +9,6 @@ import threading
 import time
 from types import SimpleNamespace
 
-import pytest
 from rich.console import Console
 
 import coder.suggest
@@ -204,9 +203,9 @@ async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_pro
 
 
 @pilot_test
-async def test_t_trains_the_real_model_on_the_demo(demo_project):
-    if not hasattr(coder.suggest, "train") or not hasattr(coder.suggest, "suggest"):
-        pytest.skip("coder.suggest does not export train and suggest yet")
+async def test_t_trains_the_real_model_on_the_demo(demo_project, monkeypatch):
+    # The real model, with no time for a hyper-parameter search (only its first candidate).
+    monkeypatch.setattr(coder.suggest, "train", functools.partial(coder.suggest.train, budget=0.0))
     app = CoderApp(demo_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         started = time.perf_counter()
@@ -219,6 +218,8 @@ async def test_t_trains_the_real_model_on_the_demo(demo_project):
             assert latest is not None
             assert store.status().pending_suggestions > 0
         assert f"model v{latest.id}" in screen_text(app)
+        summary = [n.message for n in app._notifications if n.message.startswith("Model v")]
+        assert summary and f"learnt from {latest.training_size:,} coded comments" in summary[0]
         await pilot.press("f", *["down"] * 4, "enter", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -99,17 +99,14 @@ class CodingWorkers(_Base):
             return
         try:
             with open_project(self.store.path) as store:
-                report = train(store, progress=progress)
-                suggest(store, progress=progress)
+                trained = train(store, progress=progress)
+                suggested = suggest(store, progress=progress)
         except CoderError as exc:
             self.post_message(TrainingFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a failed training must not close the screen
             self.post_message(TrainingFailed(f"training failed: {type(exc).__name__}: {exc}"))
         else:
-            version = getattr(report, "version", None)
-            self.post_message(
-                TrainingFinished(version, f"model v{version} trained; suggestions updated")
-            )
+            self.post_message(TrainingFinished(trained.version, _summary(trained, suggested)))
 
     def on_training_progress(self, message: TrainingProgress) -> None:
         if self.training:
@@ -150,3 +147,22 @@ class CodingWorkers(_Base):
         self.counts, self.coded, self.counted = message.counts, message.coded, True
         self._mark_tree()
         self.show_status()
+
+
+def _summary(trained, suggested) -> str:
+    """What training did, in a sentence; reports lacking a figure just leave it out."""
+    text = f"Model v{trained.version}"
+    size = getattr(trained, "training_size", None)
+    if size is not None:
+        text += f" learnt from {size:,} coded comments"
+    f1 = getattr(trained, "macro_f1", None)
+    if f1 is not None:
+        text += f" (macro F1 {f1:.2f})"
+    count = getattr(suggested, "suggestions", None)
+    where = getattr(suggested, "comments_with_suggestions", None)
+    if count is not None and where is not None:
+        text += f"; {count:,} suggestions on {where:,} comments"
+    skipped = getattr(trained, "skipped", None)
+    if skipped:
+        text += f"; {len(skipped)} codes have too few examples to learn yet"
+    return text + "."
