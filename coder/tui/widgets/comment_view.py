@@ -159,7 +159,11 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if shown.suggestions:
             style = foreground(self.get_component_rich_style("comment-view--suggestion"))
             version = f" by model v{shown.model_version}" if shown.model_version else ""
-            text.append(f"\nSuggested{version}, not yet coded (a accepts, x rejects):", dim)
+            text.append(
+                f"\nSuggested{version}, not yet coded (a accepts all, x rejects all, a code key"
+                " takes one):",
+                dim,
+            )
             for suggestion in shown.suggestions:
                 code = shown.codes.get(suggestion.code_id)
                 text.append("\n◇ ", Style(color=code.color) if code and code.color else Style())
