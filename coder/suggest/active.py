@@ -80,9 +80,7 @@ class Ranker:
         norms[norms == 0] = 1.0
         unit = sp.diags(1.0 / norms) @ rows
         unit = unit.tocsr()
-        scores = self._pool_scores
-        spread = float(scores.max() - scores.min()) or 1.0
-        value = (scores - scores.min()) / spread
+        value = self._pool_scores  # in [0, 1.1], comparable with a cosine likeness
         likeness = np.zeros(n)
         picked: list[int] = []
         available = np.ones(n, dtype=bool)

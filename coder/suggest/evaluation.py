@@ -70,8 +70,14 @@ def _sizes(largest: int) -> list[int]:
     return [s for s in STEPS if s < largest * 0.9] + [largest]
 
 
-def evaluate(store, *, features: str | None = None, progress: Progress | None = None):
-    """Cross-validated metrics and learning curve; changes nothing in the project."""
+def evaluate(
+    store,
+    *,
+    features: str | None = None,
+    progress: Progress | None = None,
+    folds: int | None = None,
+) -> EvaluationReport:
+    """Cross-validated metrics and learning curve; changes nothing but the vector cache."""
     features = embeddings.check_features(features)
     data = training_set(store)
     c, weight = CANDIDATES[0]
@@ -84,15 +90,15 @@ def evaluate(store, *, features: str | None = None, progress: Progress | None = 
         vectors = embeddings.vectors(store, data.comment_ids, texts, stage(progress, 0, 0.1))
     docs = list(analyse(texts))
     y = data.y
-    k = 5 if data.size <= 2000 else 3
-    folds = make_folds(y, k)
-    sizes = _sizes(min(len(train) for train, _ in folds))
+    k = folds or (5 if data.size <= 2000 else 3)
+    splits = make_folds(y, k)
+    sizes = _sizes(min(len(train) for train, _ in splits))
     macro = np.zeros((len(sizes), k))
     micro = np.zeros((len(sizes), k))
     pooled = np.zeros(y.shape, dtype=bool)
     rng = np.random.default_rng(SEED)
     steps = len(sizes) * k
-    for f, (train, test) in enumerate(folds):
+    for f, (train, test) in enumerate(splits):
         order = rng.permutation(train)
         for s, size in enumerate(sizes):
             done = (f * len(sizes) + s) / steps

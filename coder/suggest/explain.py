@@ -10,6 +10,7 @@ from coder.suggest.features import Encoded
 MOST = 4  # words or phrases shown per suggestion
 _SHARE = 0.15  # a word must carry at least this share of the strongest word's weight
 _PHRASE = 0.25  # a pair of words is shown as a phrase when the pair itself carries this share
+_STOP_PHRASE = 0.5  # ... and this share when one of the two is a stop word
 
 
 def explain(encoded: Encoded, row: int, coef: np.ndarray, most: int = MOST) -> list[str]:
@@ -19,9 +20,11 @@ def explain(encoded: Encoded, row: int, coef: np.ndarray, most: int = MOST) -> l
     of lemmas and each character n-gram gives its part to the word or pair it came from.
     """
     tokens = encoded.tokens[row]
-    if not tokens or not encoded.units:
+    if not tokens or encoded.units is None:
         return []
-    columns, units = encoded.units[row]
+    all_columns, all_units, offsets = encoded.units
+    columns = all_columns[offsets[row] : offsets[row + 1]]
+    units = all_units[offsets[row] : offsets[row + 1]]
     if not len(columns):
         return []
     matrix = encoded.matrix
@@ -47,7 +50,10 @@ def explain(encoded: Encoded, row: int, coef: np.ndarray, most: int = MOST) -> l
             continue
         a, b = tokens[pos][0], tokens[pos + 1][0]
         total = pair + max(0.0, by_word[a]) + max(0.0, by_word[b])
-        if a != b and pair >= _PHRASE * total and not (is_stop(a) and is_stop(b)):
+        stops = is_stop(a) + is_stop(b)
+        # "waiting list" says more than "waiting"; "the bus" only when the pair itself,
+        # not the word "bus", is what weighed.
+        if a != b and stops < 2 and pair >= (_STOP_PHRASE if stops else _PHRASE) * total:
             candidates.append((total, f"{a} {b}", (a, b)))
     candidates.sort(key=lambda c: (-c[0], c[1]))
     if not candidates or candidates[0][0] <= 0:

@@ -62,14 +62,15 @@ def _idf(counts: Counter, vocab: list[str], n_docs: int) -> np.ndarray:
 class Encoded:
     """A chunk of comments as features, with where each feature came from in each comment.
 
-    `units[i]` pairs each feature occurrence of comment i (column) with the word (its
-    position) or the pair of words (position + number of words) it came from, so the
-    words behind a suggestion can be found without reading the comment again.
+    `units` is (columns, units, offsets): comment i's feature occurrences are
+    columns[offsets[i]:offsets[i + 1]], each paired with the word it came from (the
+    word's position) or the pair of words (the first one's position + the number of
+    words), so the words behind a suggestion are found without reading it again.
     """
 
     matrix: sp.csr_matrix
     tokens: list[list[Token]]
-    units: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
+    units: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -83,12 +84,12 @@ class Features:
     embedding_dim: int = 0  # 0: TF-IDF only
     _word_index: dict[str, int] = field(init=False, repr=False)
     _char_index: dict[str, int] = field(init=False, repr=False)
-    _char_columns: dict[str, list[int]] = field(init=False, repr=False)
+    _token_columns: dict[Token, tuple[int | None, list[int]]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._word_index = {t: i for i, t in enumerate(self.word_vocab)}
         self._char_index = {t: i for i, t in enumerate(self.char_vocab)}
-        self._char_columns = {}
+        self._token_columns = {}
 
     @property
     def n_word(self) -> int:
@@ -126,14 +127,19 @@ class Features:
             embedding_dim,
         )
 
-    def _chars(self, word: str) -> list[int]:
-        cols = self._char_columns.get(word)
-        if cols is None:
+    def _columns(self, token: Token) -> tuple[int | None, list[int]]:
+        """A token's lemma column and its character n-gram columns, remembered per token."""
+        found = self._token_columns.get(token)
+        if found is None:
+            word, lemma = token
             index, offset = self._char_index, self.n_word
-            cols = [offset + index[g] for g in _char_ngrams(word) if g in index]
-            if len(self._char_columns) < 500_000:  # bounded: a million comments bring typos
-                self._char_columns[word] = cols
-        return cols
+            found = (
+                self._word_index.get(lemma),
+                [offset + index[g] for g in _char_ngrams(word) if g in index],
+            )
+            if len(self._token_columns) < 500_000:  # bounded: a million comments bring typos
+                self._token_columns[token] = found
+        return found
 
     def encode(
         self,
@@ -143,46 +149,36 @@ class Features:
         with_units: bool = False,
     ) -> Encoded:
         """Sublinear TF-IDF per block, each block scaled to unit length, blocks side by side."""
-        words, offset = self._word_index, self.n_word
+        words = self._word_index
         indices: list[int] = []
+        unit_of: list[int] = []
         indptr = [0]
-        units: list[tuple[np.ndarray, np.ndarray]] = []
         for tokens in docs:
-            start = len(indices)
-            lemmas = [lemma for _, lemma in tokens]
-            unit_of: list[int] = []
-            for pos, lemma in enumerate(lemmas):
-                col = words.get(lemma)
-                if col is not None:
-                    indices.append(col)
+            n = len(tokens)
+            for pos, token in enumerate(tokens):
+                lemma_column, char_columns = self._columns(token)
+                if lemma_column is not None:
+                    indices.append(lemma_column)
                     unit_of.append(pos)
-            n = len(lemmas)
-            for pos in range(n - 1):
-                col = words.get(f"{lemmas[pos]} {lemmas[pos + 1]}")
-                if col is not None:
-                    indices.append(col)
-                    unit_of.append(n + pos)
-            for pos, (word, _) in enumerate(tokens):
-                cols = self._chars(word)
-                indices.extend(cols)
+                indices.extend(char_columns)
                 if with_units:
-                    unit_of.extend([pos] * len(cols))
-            if with_units:
-                units.append(
-                    (np.array(indices[start:], dtype=np.int64), np.array(unit_of, dtype=np.int64))
-                )
+                    unit_of.extend([pos] * len(char_columns))
+            for pos in range(n - 1):
+                column = words.get(f"{tokens[pos][1]} {tokens[pos + 1][1]}")
+                if column is not None:
+                    indices.append(column)
+                    unit_of.append(n + pos)
             indptr.append(len(indices))
+        columns = np.array(indices, dtype=np.int64)
         counts = sp.csr_matrix(
-            (np.ones(len(indices), dtype=np.float64), indices, indptr),
-            shape=(len(docs), offset + self.n_char),
+            (np.ones(len(columns)), columns.astype(np.int32), np.array(indptr, dtype=np.int32)),
+            shape=(len(docs), self.n_word + self.n_char),
         )
-        counts.sum_duplicates()
+        counts.sum_duplicates()  # also sorts each row's columns
         np.log(counts.data, out=counts.data)
         counts.data += 1.0
-        counts = counts @ sp.diags(np.concatenate([self.word_idf, self.char_idf]))
-        counts = counts.tocsr()
-        counts.sort_indices()
-        _normalise_blocks(counts, offset)
+        counts.data *= np.concatenate([self.word_idf, self.char_idf])[counts.indices]
+        _normalise_blocks(counts, self.n_word)
         matrix = counts
         if self.embedding_dim:
             if vectors is None or vectors.shape != (len(docs), self.embedding_dim):
@@ -191,6 +187,9 @@ class Features:
                 [counts, sp.csr_matrix(vectors.astype(np.float64) * EMBEDDING_WEIGHT)],
                 format="csr",
             )
+        units = (
+            (columns, np.array(unit_of, dtype=np.int64), np.array(indptr)) if with_units else None
+        )
         return Encoded(matrix, docs, units)
 
     # -- storage as plain arrays (never pickle) --------------------------------------------

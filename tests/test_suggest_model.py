@@ -1,0 +1,191 @@
+"""The model's parts without a project: features, safe storage, thresholds, ranking, explanations."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from coder.errors import CoderError
+from coder.nlp import analyse
+from coder.suggest.active import Ranker, usefulness
+from coder.suggest.explain import explain
+from coder.suggest.features import Features
+from coder.suggest.fitting import best_threshold, make_folds, platt
+from coder.suggest.model import Model, decide
+
+TEXTS = [
+    "My caseload is huge and the waiting list is long",
+    "Waiting lists for specialist help are months long",
+    "Snapchat and online games are where it happens",
+    "I worry about getting it wrong",
+    "The bus to the clinic was late again",
+]
+
+
+def fitted(texts=TEXTS):
+    docs = list(analyse(texts))
+    features = Features.fit(docs)
+    return features, features.encode(docs, with_units=True)
+
+
+def a_model(features, codes=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return Model(
+        features=features,
+        code_ids=np.arange(1, codes + 1),
+        coef=rng.normal(size=(codes, features.n_features)).astype(np.float32),
+        intercept=rng.normal(size=codes),
+        platt=np.column_stack([np.full(codes, 1.5), np.zeros(codes)]),
+        threshold=np.full(codes, 0.4),
+        max_per_comment=1,
+    )
+
+
+def test_each_block_of_a_comment_has_unit_length():
+    features, encoded = fitted()
+    m = encoded.matrix
+    assert m.shape == (len(TEXTS), features.n_features)
+    word = sp.linalg.norm(m[:, : features.n_word], axis=1)
+    char = sp.linalg.norm(m[:, features.n_word :], axis=1)
+    assert np.allclose(word, 1) and np.allclose(char, 1)
+
+
+def test_words_unseen_in_training_add_nothing():
+    features, _ = fitted()
+    [known, unknown] = features.encode(list(analyse(["waiting list", "zzqx"]))).matrix
+    assert known.nnz > 0
+    assert unknown.nnz == 0
+
+
+def test_a_model_survives_storage_as_arrays():
+    features, encoded = fitted()
+    model = a_model(features)
+    again = Model.from_bytes(model.to_bytes())
+    assert again.features.word_vocab == features.word_vocab
+    assert again.features.char_vocab == features.char_vocab
+    docs = list(analyse(["the waiting list is huge", "online games"]))
+    before = model.probabilities(features.encode(docs).matrix)
+    after = again.probabilities(again.features.encode(docs).matrix)
+    assert np.allclose(before, after)
+    assert again.max_per_comment == 1
+
+
+class Payload:
+    """Would write a file if it were ever unpickled."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (str(self.target), "w"))
+
+
+def test_a_pickled_payload_is_refused_without_running(tmp_path):
+    target = tmp_path / "pwned"
+    blob = pickle.dumps(Payload(target))
+    with pytest.raises(CoderError, match="cannot be read"):
+        Model.from_bytes(blob)
+    assert not target.exists()
+
+
+def test_an_array_of_objects_inside_the_archive_is_refused(tmp_path):
+    target = tmp_path / "pwned"
+    features, _ = fitted()
+    good = a_model(features)
+    buffer = io.BytesIO()
+    arrays = {name: value for name, value in np.load(io.BytesIO(good.to_bytes())).items()}
+    arrays["coef"] = np.array([Payload(target)], dtype=object)
+    np.savez(buffer, **arrays)
+    with pytest.raises(CoderError):
+        Model.from_bytes(buffer.getvalue())
+    assert not target.exists()
+
+
+def test_garbage_and_missing_models_give_a_clear_error():
+    with pytest.raises(CoderError, match="cannot be read"):
+        Model.from_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CoderError, match="coder train"):
+        Model.from_bytes(None)
+
+
+def test_best_threshold_falls_between_the_last_hit_and_the_first_miss():
+    p = np.array([0.9, 0.8, 0.3, 0.1])
+    y = np.array([1, 1, 0, 0])
+    assert best_threshold(p, y) == pytest.approx(0.55)
+    # Tied probabilities cannot be split by a threshold.
+    t = best_threshold(np.array([0.7, 0.7, 0.2]), np.array([1, 0, 0]))
+    assert t < 0.7
+
+
+def test_platt_calibration_is_increasing_and_stays_inside_zero_and_one():
+    rng = np.random.default_rng(1)
+    scores = np.r_[rng.normal(2, 1, 30), rng.normal(-2, 1, 300)]
+    y = np.r_[np.ones(30), np.zeros(300)]
+    a, b = platt(scores, y)
+    assert a > 0
+    p = 1 / (1 + np.exp(-(a * np.array([-5.0, 0.0, 5.0]) + b)))
+    assert 0 < p[0] < p[1] < p[2] < 1
+
+
+def test_decide_applies_thresholds_then_the_cap():
+    p = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.35]])
+    threshold = np.array([0.5, 0.5, 0.3])
+    assert decide(p, threshold, 0).tolist() == [[True, True, False], [False, False, True]]
+    assert decide(p, threshold, 1).tolist() == [[True, False, False], [False, False, True]]
+
+
+def test_folds_spread_a_rare_code_across_them():
+    y = np.zeros((100, 2), dtype=np.int8)
+    y[:50, 0] = 1
+    y[[3, 20, 41, 60, 77], 1] = 1
+    folds = make_folds(y, 5)
+    assert sorted(np.concatenate([test for _, test in folds]).tolist()) == list(range(100))
+    assert all(y[test, 1].sum() == 1 for _, test in folds)
+
+
+def test_a_comment_near_a_threshold_of_a_weak_code_is_most_useful():
+    p = np.array([[0.41, 0.0], [0.95, 0.0], [0.0, 0.41], [0.02, 0.02]])
+    scores = usefulness(p, np.array([0.4, 0.4]), np.array([0.9, 0.2]))
+    assert scores.argmax() == 2  # unsure, on the weak code
+    assert scores[0] > scores[1] > 0 and scores[0] > scores[3]
+
+
+def test_the_first_comments_to_code_are_not_near_copies():
+    rows = sp.csr_matrix(
+        np.array([[1.0, 0, 0], [1.0, 0, 0], [0.99, 0.01, 0], [0, 1.0, 0], [0, 0, 1.0]])
+    )
+    ranker = Ranker()
+    ranker.add(np.array([10, 11, 12, 13, 14]), np.array([0.9, 0.89, 0.88, 0.6, 0.5]), rows)
+    order = [c for c, _ in ranker.order(diverse=3)]
+    assert order[:3] == [10, 13, 14]  # the copies of 10 wait
+    assert sorted(order) == [10, 11, 12, 13, 14]
+
+
+def test_ranking_streams_in_chunks_and_keeps_every_comment():
+    rng = np.random.default_rng(2)
+    ranker = Ranker(pool_size=5)
+    ids = np.arange(1, 41)
+    scores = rng.random(40)
+    rows = sp.random(40, 30, density=0.3, random_state=3, format="csr")
+    for start in range(0, 40, 7):
+        ranker.add(ids[start : start + 7], scores[start : start + 7], rows[start : start + 7])
+    order = ranker.order(diverse=3)
+    assert sorted(c for c, _ in order) == ids.tolist()
+    assert {c for c, _ in order[:3]} <= set(ids[np.argsort(-scores)[:5]].tolist())
+
+
+def test_explanations_name_the_words_that_weighed_most():
+    features, encoded = fitted()
+    coef = np.zeros(features.n_features, dtype=np.float32)
+    for term in ("wait", "list", "wait list"):
+        coef[features.word_vocab.index(term)] = 3.0
+    coef[features.word_vocab.index("huge")] = 3.0
+    words = explain(encoded, 0, coef)
+    assert words[0] == "waiting list"
+    assert "huge" in words
+    assert "the" not in words and "is" not in words  # stop words explain nothing
+    assert explain(encoded, 2, coef) == []  # nothing in that comment speaks for the code
