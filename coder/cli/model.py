@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,8 +17,8 @@ FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
-    """A progress bar on stderr fed with (message, fraction)."""
-    if quiet:
+    """A progress bar on stderr fed with (message, fraction); none unless stderr is a terminal."""
+    if quiet or not sys.stderr.isatty():
         yield None
         return
     from rich.console import Console
@@ -69,10 +70,10 @@ def _skipped(skipped) -> None:
 @click.option(
     "--budget",
     type=click.FloatRange(min=0),
-    default=30.0,
+    default=20.0,
     show_default=True,
     metavar="SECONDS",
-    help="Time for trying other hyper-parameters after the first.",
+    help="Time for choosing hyper-parameters by cross-validation (the first is always tried).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def train(project: Path, features: str | None, budget: float, quiet: bool) -> None:
@@ -167,8 +168,15 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     type=click.Choice(FEATURE_CHOICES),
     help="The features to evaluate (default: the best installed).",
 )
+@click.option(
+    "--folds",
+    type=click.IntRange(2, 10),
+    help="Cross-validation folds (default: 5, or 3 beyond 2,000 coded comments).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def evaluate(project: Path, plot: Path | None, features: str | None, quiet: bool) -> None:
+def evaluate(
+    project: Path, plot: Path | None, features: str | None, folds: int | None, quiet: bool
+) -> None:
     """How good suggestions are per code, and whether more coding would help.
 
     Cross-validates on the project's own coding, and draws the learning curve: F1 on
@@ -181,7 +189,7 @@ def evaluate(project: Path, plot: Path | None, features: str | None, quiet: bool
     with opened(project) as store:
         name = store.get_meta("name") or project.stem
         with _progress(quiet) as progress:
-            report = evaluate_model(store, features=features, progress=progress)
+            report = evaluate_model(store, features=features, progress=progress, folds=folds)
     plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
     plot_learning_curve(report, plot, f"Learning curve: {name}")
     click.echo(
