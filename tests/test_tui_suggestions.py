@@ -242,3 +242,27 @@ async def test_a_suggestion_of_a_code_already_applied_asks_nothing(mini_project)
         assert [s.probability for s in app.screen.shown.suggestions] == [0.3]
         await pilot.press("x")
         assert state(mini_project, "4:q1")[1] == {"Workload": "pending", "Online": "rejected"}
+
+
+@pilot_test
+async def test_q_while_training_asks_again_then_stops_the_training(mini_project, monkeypatch):
+    stopped = threading.Event()
+
+    def slow_train(store, *, features=None, progress=None):
+        try:
+            for _ in range(2000):
+                progress("training", 0.1)
+                time.sleep(0.005)
+        except BaseException:
+            stopped.set()
+            raise
+        raise AssertionError("training was never stopped")
+
+    monkeypatch.setattr(coder.suggest, "train", slow_train, raising=False)
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t", "q")
+        assert app.is_running and app.screen.training
+        assert any("Press q again" in n.message for n in app._notifications)
+        await pilot.press("q")
+    assert stopped.wait(5), "the training went on after the app closed"

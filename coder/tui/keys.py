@@ -42,7 +42,7 @@ CODING = [
     Binding("slash", "search", "Search", id="coding.search", key_display="/"),
     Binding("f", "filter", "Filter", id="coding.filter"),
     Binding("escape", "clear_filter", "Clear filter", id="coding.clear_filter"),
-    Binding("q", "app.quit", "Quit", id="app.quit"),
+    Binding("q", "quit", "Quit", id="app.quit"),
     Binding("m", "memo", "Memo", id="coding.memo"),
     Binding("v", "select", "Segment", id="coding.select"),
     Binding("t", "train", "Train", id="coding.train"),

@@ -52,6 +52,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         self.model_version: int | None = None
         self.after_rank = -1  # where `n` is in the "most useful next" order
         self.training = False
+        self.quit_asked = False  # q pressed once while training
         self.busy = ""
         self._data_version = 0
         self._counted_mark = -1  # the coding log's last entry when last counted

@@ -10,6 +10,8 @@ from coder.store import Change
 from coder.store.browse import CommentFilter
 from coder.tui.screens.dialogs import FilterChoices, FilterDialog, MemoDialog, SearchDialog
 
+QUIT_AGAIN_SECONDS = 5
+
 if TYPE_CHECKING:
     from coder.tui.screens.coding import CodingScreen
 
@@ -244,6 +246,20 @@ class CodingActions(_Base):
         self.busy = "training…"
         self.show_status()
         self._train()
+
+    def action_quit(self) -> None:
+        """Quit; while the model trains, only when asked twice (the training is then lost)."""
+        if self.training and not self.quit_asked:
+            self.quit_asked = True
+            self.set_timer(QUIT_AGAIN_SECONDS, lambda: setattr(self, "quit_asked", False))
+            self.notify(
+                "The model is still training. Press q again to stop it and quit; "
+                "your coding is saved either way.",
+                severity="warning",
+                timeout=QUIT_AGAIN_SECONDS,
+            )
+            return
+        self.app.exit()
 
     def action_chart(self) -> None:
         try:

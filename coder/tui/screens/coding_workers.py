@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
+from textual.worker import get_current_worker
 
 from coder.errors import CoderError
 from coder.store import open_project
@@ -89,7 +90,11 @@ class CodingWorkers(_Base):
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
     def _train(self) -> None:
+        worker = get_current_worker()
+
         def progress(message: str, fraction: float) -> None:
+            if worker.is_cancelled:  # the app is closing: stop at the next step
+                raise _Stopped
             self.post_message(TrainingProgress(message, fraction))
 
         try:
@@ -101,6 +106,8 @@ class CodingWorkers(_Base):
             with open_project(self.store.path) as store:
                 trained = train(store, progress=progress)
                 suggested = suggest(store, progress=progress)
+        except _Stopped:
+            return  # whatever training had not committed is rolled back with it
         except CoderError as exc:
             self.post_message(TrainingFailed(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a failed training must not close the screen
@@ -147,6 +154,10 @@ class CodingWorkers(_Base):
         self.counts, self.coded, self.counted = message.counts, message.coded, True
         self._mark_tree()
         self.show_status()
+
+
+class _Stopped(Exception):
+    """Raised inside training when the worker is cancelled."""
 
 
 def _summary(trained, suggested) -> str:
