@@ -196,6 +196,12 @@ CREATE VIRTUAL TABLE comments_fts USING fts5(
 
 # Append only: entry N takes the schema from version N to N+1 and runs in one transaction
 # together with the bump of `PRAGMA user_version`.
-MIGRATIONS: list[str] = [_V1 + _V1_FTS]
+# Migration 2: every change takes the next batch number, max(batch), which without an index
+# scans the whole log (13 ms of a 24 ms keypress at a million comments).
+_V2 = """
+CREATE INDEX coding_log_batch ON coding_log (batch);
+"""
+
+MIGRATIONS: list[str] = [_V1 + _V1_FTS, _V2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
