@@ -23,7 +23,9 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 
 def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsys, demo_project):
-    code, out, err = run(capsys, "train", demo_project, "--budget", "0", "-q")
+    code, out, err = run(
+        capsys, "train", demo_project, "--budget", "0", "--features", "tfidf", "-q"
+    )
     assert code == 0, err
     assert "model v1: learnt from 211 coded comments by reference" in out
     assert "at least half of a comment's coders" in out
@@ -37,7 +39,7 @@ def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsy
 
 
 def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_path):
-    run(capsys, "train", demo_project, "--budget", "0", "-q")
+    run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf", "-q")
     out_file = tmp_path / "suggestions.csv"
     code, out, err = run(capsys, "suggest", demo_project, "--out", out_file, "-q")
     assert code == 0, err
@@ -61,7 +63,18 @@ def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_pat
 
 def test_evaluate_prints_metrics_and_saves_a_learning_curve(capsys, demo_project, tmp_path):
     plot = tmp_path / "curve.png"
-    code, out, err = run(capsys, "evaluate", demo_project, "--plot", plot, "--folds", "3", "-q")
+    code, out, err = run(
+        capsys,
+        "evaluate",
+        demo_project,
+        "--plot",
+        plot,
+        "--folds",
+        "3",
+        "--features",
+        "tfidf",
+        "-q",
+    )
     assert code == 0, err
     assert plot.read_bytes().startswith(b"\x89PNG")
     assert "learning curve" in out and "3-fold cross-validation" in out
@@ -91,7 +104,7 @@ def test_a_project_carrying_a_pickle_payload_cannot_run_it(capsys, demo_project,
         def __reduce__(self):
             return (open, (str(target), "w"))
 
-    run(capsys, "train", demo_project, "--budget", "0", "-q")
+    run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf", "-q")
     with open_project(demo_project) as store:
         store.conn.execute("UPDATE model_versions SET model = ?", (pickle.dumps(Payload()),))
     code, _, err = run(capsys, "suggest", demo_project)

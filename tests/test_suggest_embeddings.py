@@ -92,3 +92,14 @@ def test_the_real_encoder_runs_offline_on_the_cpu():
     assert vectors.shape == (2, embeddings.DIMENSIONS)
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
     assert float(vectors[0] @ vectors[1]) > 0.3  # alike in meaning
+
+
+@pytest.mark.skipif(not embeddings.available(), reason="the embeddings extra is not installed")
+def test_training_and_suggesting_with_the_real_encoder(demo_project):
+    with open_project(demo_project) as store:
+        report = train(store, features="tfidf+embeddings", budget=0)
+        suggested = suggest(store)
+        cached = store.embeddings(embeddings.MODEL, [c for c, _ in store.uncoded_comments()])
+    assert report.features == "tfidf+embeddings" and report.macro_f1 > 0.3
+    assert suggested.suggestions > 0
+    assert len(cached) == suggested.scored

@@ -15,7 +15,7 @@ def evaluated(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("evaluate") / "demo.db"
     shutil.copy(demo_template, path)
     with open_project(path) as store:
-        return evaluate(store, folds=3), store.status()
+        return evaluate(store, folds=3, features="tfidf"), store.status()
 
 
 def test_the_learning_curve_grows_to_the_coding_there_is(evaluated):

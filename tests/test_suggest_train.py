@@ -23,7 +23,7 @@ def trained(demo_template, tmp_path_factory):
     path = tmp_path_factory.mktemp("trained") / "demo.db"
     shutil.copy(demo_template, path)
     with open_project(path) as store:
-        report = train(store, budget=0)
+        report = train(store, features="tfidf", budget=0)
         suggested = suggest(store)
     return path, report, suggested
 
@@ -61,9 +61,9 @@ def test_training_stores_a_version_with_cross_validated_metrics(trained):
 
 def test_training_twice_gives_the_same_model(demo_project):
     with open_project(demo_project) as store:
-        first = train(store, budget=0)
+        first = train(store, features="tfidf", budget=0)
         a = Model.from_bytes(store.model_blob(first.version))
-        second = train(store, budget=0)
+        second = train(store, features="tfidf", budget=0)
         b = Model.from_bytes(store.model_blob(second.version))
         assert store.model_blob(first.version) is None  # only the latest keeps its arrays
     assert second.version == first.version + 1
@@ -109,7 +109,7 @@ def test_every_uncoded_comment_is_ranked_and_next_follows_the_order(trained):
 
 def test_a_rejected_suggestion_is_not_made_again(demo_project):
     with open_project(demo_project) as store:
-        train(store, budget=0)
+        train(store, features="tfidf", budget=0)
         suggest(store)
         rows = pending(store)
         rejected_comment, rejected_code = rows[0][0], rows[0][1]
@@ -130,11 +130,11 @@ def test_a_rejected_suggestion_is_not_made_again(demo_project):
 
 def test_retraining_replaces_the_old_versions_pending_suggestions(demo_project):
     with open_project(demo_project) as store:
-        first = train(store, budget=0)
+        first = train(store, features="tfidf", budget=0)
         suggest(store)
         comment = pending(store)[0][0]
         store.accept_suggestions(comment, "ann")  # a decided one is history and stays
-        second = train(store, budget=0)
+        second = train(store, features="tfidf", budget=0)
         suggest(store)
         versions = store.conn.execute(
             "SELECT model_version, status, count(*) FROM suggestions GROUP BY 1, 2"
@@ -152,7 +152,7 @@ def test_suggest_without_a_model_is_a_clear_error(store):
 
 def test_a_code_deleted_after_training_is_not_suggested(demo_project):
     with open_project(demo_project) as store:
-        report = train(store, budget=0)
+        report = train(store, features="tfidf", budget=0)
         gone = max(report.per_code, key=lambda m: m.support).code_id
         store.delete_code(gone)
         suggested = suggest(store)
@@ -194,7 +194,7 @@ def test_explanations_point_at_the_words_that_decided(tmp_path):
         tmp_path / "t.db",
         ["Waited an hour for the bus home", "The nurses were rushed off their feet"],
     )
-    report = train(store, budget=0)
+    report = train(store, features="tfidf", budget=0)
     assert {m.path for m in report.per_code} == {"Transport", "Staffing", "Praise"}
     suggest(store)
     codes = {c.id: c.path for c in store.codes()}
@@ -214,7 +214,12 @@ def test_train_and_suggest_run_in_a_worker_thread_with_progress(demo_project):
     def work():
         try:
             with open_project(demo_project) as store:
-                train(store, budget=0, progress=lambda m, f: seen.append(("train", f)))
+                train(
+                    store,
+                    features="tfidf",
+                    budget=0,
+                    progress=lambda m, f: seen.append(("train", f)),
+                )
                 suggest(store, progress=lambda m, f: seen.append(("suggest", f)))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
