@@ -160,9 +160,22 @@ def test_the_first_comments_to_code_are_not_near_copies():
     )
     ranker = Ranker()
     ranker.add(np.array([10, 11, 12, 13, 14]), np.array([0.9, 0.89, 0.88, 0.6, 0.5]), rows)
-    order = [c for c, _ in ranker.order(diverse=3)]
+    order = [c for c, _ in ranker.order(diverse=3, explore=False)]
     assert order[:3] == [10, 13, 14]  # the copies of 10 wait
     assert sorted(order) == [10, 11, 12, 13, 14]
+
+
+def test_every_other_comment_of_the_order_is_drawn_at_random():
+    rng = np.random.default_rng(5)
+    ranker = Ranker()
+    ids = np.arange(100, 160)
+    ranker.add(ids, rng.random(60), sp.random(60, 40, density=0.3, random_state=6, format="csr"))
+    useful = [c for c, _ in ranker.order(diverse=10, explore=False)]
+    mixed = [c for c, _ in ranker.order(diverse=10, seed=1)]
+    assert sorted(mixed) == sorted(useful) == ids.tolist()
+    assert mixed[0::2][:10] == [c for c in useful if c not in set(mixed[1::2][:10])][:10]
+    assert mixed == [c for c, _ in ranker.order(diverse=10, seed=1)]  # the same every time
+    assert mixed != [c for c, _ in ranker.order(diverse=10, seed=2)]
 
 
 def test_ranking_streams_in_chunks_and_keeps_every_comment():
@@ -173,7 +186,7 @@ def test_ranking_streams_in_chunks_and_keeps_every_comment():
     rows = sp.random(40, 30, density=0.3, random_state=3, format="csr")
     for start in range(0, 40, 7):
         ranker.add(ids[start : start + 7], scores[start : start + 7], rows[start : start + 7])
-    order = ranker.order(diverse=3)
+    order = ranker.order(diverse=3, explore=False)
     assert sorted(c for c, _ in order) == ids.tolist()
     assert {c for c, _ in order[:3]} <= set(ids[np.argsort(-scores)[:5]].tolist())
 

@@ -99,7 +99,7 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
     store.drop_stale_suggestions(version)
     if progress:
         progress("ordering the most useful next", 0.96)
-    order = ranker.order()
+    order = ranker.order(seed=version)
     store.replace_priorities(version, order)
     if progress:
         progress(f"{suggested} suggestions from model v{version}", 1.0)
