@@ -118,3 +118,11 @@ def test_asking_for_embeddings_without_the_extra_says_how_to_get_them(capsys, de
     code, _, err = run(capsys, "train", demo_project, "--features", "tfidf+embeddings")
     assert code == 1
     assert "pip install 'coder[embeddings]'" in err
+
+
+def test_an_output_folder_that_does_not_exist_fails_before_any_work(capsys, demo_project, tmp_path):
+    run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf", "-q")
+    code, _, err = run(capsys, "suggest", demo_project, "--out", tmp_path / "nowhere" / "s.csv")
+    assert code == 1 and "does not exist" in err
+    with open_project(demo_project) as store:
+        assert store.status().pending_suggestions == 0

@@ -35,6 +35,14 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
         yield lambda message, fraction: bar.update(task, description=message, completed=fraction)
 
 
+def _check_folder(path: Path | None) -> None:
+    """Fail before the work, not after it, when an output file cannot be written."""
+    if path is not None and not path.parent.exists():
+        from coder.errors import CoderError
+
+        raise CoderError(f"folder {path.parent} does not exist")
+
+
 def _metrics_table(rows, show_threshold: bool) -> None:
     """Per-code precision, recall, F1 and support, with macro and micro averages after."""
     width = max([len("code")] + [len(m.path) for m in rows])
@@ -134,6 +142,7 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     from coder.suggest import export_suggestions
     from coder.suggest import suggest as suggest_codes
 
+    _check_folder(out)
     with opened(project) as store:
         with _progress(quiet) as progress:
             report = suggest_codes(store, progress=progress)
@@ -186,11 +195,12 @@ def evaluate(
     from coder.suggest.evaluation import evaluate as evaluate_model
     from coder.suggest.evaluation import plot_learning_curve
 
+    plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
+    _check_folder(plot)
     with opened(project) as store:
         name = store.get_meta("name") or project.stem
         with _progress(quiet) as progress:
             report = evaluate_model(store, features=features, progress=progress, folds=folds)
-    plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
     plot_learning_curve(report, plot, f"Learning curve: {name}")
     click.echo(
         f"{report.training_size} coded comments, {report.features} features, "
