@@ -60,7 +60,11 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
     code_ids = [int(c) for c in model.code_ids]
     stored = latest.metrics.get("codes", {})
     f1 = np.array([stored.get(str(c), {}).get("f1", 0.0) for c in code_ids])
-    rejected = store.rejected_suggestions()
+    column = {c: j for j, c in enumerate(code_ids)}
+    rejected: dict[int, list[int]] = {}
+    for comment_id, code_id in store.rejected_suggestions():
+        if code_id in column:
+            rejected.setdefault(comment_id, []).append(column[code_id])
     total = store.uncoded_count()
     ranker = Ranker()
     per_code: Counter = Counter()
@@ -76,11 +80,14 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
             vectors = embeddings.vectors(store, ids, texts)
         encoded = model.features.encode(list(analyse(texts)), vectors, with_units=True)
         p = model.probabilities(encoded.matrix)
-        chosen = model.decide(p) & alive
+        # A code deleted since training, or one a person rejected for this comment, is
+        # never offered, and leaves its place to the next most probable one.
+        offered = np.where(alive, p, 0.0)
+        for i, comment_id in enumerate(ids):
+            if comment_id in rejected:
+                offered[i, rejected[comment_id]] = 0.0
         out = []
-        for i, j in zip(*np.nonzero(chosen), strict=True):
-            if (ids[i], code_ids[j]) in rejected:
-                continue  # a person said no; do not ask again
+        for i, j in zip(*np.nonzero(model.decide(offered)), strict=True):
             words = explain(encoded, int(i), model.coef[j])
             out.append((ids[i], code_ids[j], float(p[i, j]), words))
             per_code[paths[code_ids[j]]] += 1
