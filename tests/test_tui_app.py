@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-import io
 import re
 
-from rich.console import Console
+from tui_support import pilot_test, screen_text
 
 from coder.store import ChunkRow, open_project
 from coder.tui.app import CoderApp
 from coder.tui.screens.coding import CodingScreen
 
 SIZE = (100, 30)
-
-
-def pilot_test(test):
-    """Run an async Pilot test on its own event loop (no async plugin needed)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as plain text."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
-                      force_terminal=True, record=True)  # fmt: skip
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text(styles=False)
 
 
 def codings(path, source_id: str) -> set[tuple[str, str, int | None, int | None, str]]:

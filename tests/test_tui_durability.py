@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
+
+from tui_support import pilot_test
 
 from coder.store import open_project
 from coder.tui.app import CoderApp
@@ -58,14 +58,6 @@ def test_everything_shown_as_coded_is_there_after_a_kill(mini_project):
                 if k.coder == "kim"
             )
             assert stored == codings, source_id
-
-
-def pilot_test(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 @pilot_test

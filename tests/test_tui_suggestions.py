@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import io
 import threading
 import time
 from types import SimpleNamespace
 
-from rich.console import Console
+from tui_support import pilot_test, screen_text
 
 import coder.suggest
 from coder.errors import CoderError
@@ -18,23 +16,6 @@ from coder.tui.app import CoderApp
 from coder.tui.screens.coding import CodingScreen
 
 SIZE = (110, 30)
-
-
-def pilot_test(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-def screen_text(app) -> str:
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(),
-                      force_terminal=True, record=True)  # fmt: skip
-    console.print(
-        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    )
-    return console.export_text(styles=False)
 
 
 def suggest_for(path, rows: list[tuple[str, str, float, list[str]]]) -> int:

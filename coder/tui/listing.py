@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from array import array
 from bisect import bisect_left
 
@@ -9,19 +10,21 @@ from coder.store import Store
 from coder.store.browse import CommentFilter, CommentRow
 
 
-class Listing:
+class Listing(ABC):
     """An ordered list of comment ids the comment list pages through."""
 
     where: CommentFilter = CommentFilter()
 
-    def __len__(self) -> int:
-        raise NotImplementedError
+    @abstractmethod
+    def __len__(self) -> int: ...
 
+    @abstractmethod
     def ids(self, offset: int, limit: int) -> list[int]:
-        raise NotImplementedError
+        """The ids at positions offset .. offset + limit."""
 
+    @abstractmethod
     def position_of(self, comment_id: int) -> int | None:
-        raise NotImplementedError
+        """Where a comment stands in the listing, or None if it is not in it."""
 
 
 class WholeCorpus(Listing):
