@@ -5,9 +5,10 @@ A comment is useful when the model is unsure about it for a code it is still wea
 low), and when it is typical of the other doubtful comments rather than an oddity. The
 first stretch is spread out so that the next comments are not near-copies of one
 another. Every other comment of the order is drawn at random: while the model knows
-little its doubts are a biased guide (they never point at what it has not seen at all),
-and on real survey data this mix learnt faster than either doubts or chance alone (see
-benchmarks/bench_suggest_quality.py --curves).
+little its doubts are a biased guide (they never point at what it has not seen at all).
+On real survey data (benchmarks/bench_suggest_quality.py --curves) ordering by doubt
+alone learnt more slowly than coding in random order; this mix learns at least as fast
+as random order, and faster on some data sets while little is coded.
 """
 
 from __future__ import annotations
