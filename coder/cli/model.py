@@ -14,6 +14,12 @@ from coder.cli.common import cli, opened, project_argument
 
 FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS, kept light
 
+features_option = click.option(
+    "--features",
+    type=click.Choice(FEATURE_CHOICES),
+    help="tfidf, or tfidf+embeddings with the embeddings extra (default: the best installed).",
+)
+
 
 @contextmanager
 def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
@@ -70,11 +76,7 @@ def _skipped(skipped) -> None:
 
 @cli.command()
 @project_argument
-@click.option(
-    "--features",
-    type=click.Choice(FEATURE_CHOICES),
-    help="tfidf, or tfidf+embeddings with the embeddings extra (default: the best installed).",
-)
+@features_option
 @click.option(
     "--budget",
     type=click.FloatRange(min=0),
@@ -172,11 +174,7 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     metavar="FILE.png",
     help="Where to save the learning curve (default: PROJECT-learning-curve.png beside it).",
 )
-@click.option(
-    "--features",
-    type=click.Choice(FEATURE_CHOICES),
-    help="The features to evaluate (default: the best installed).",
-)
+@features_option
 @click.option(
     "--folds",
     type=click.IntRange(2, 10),

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 
 from coder.domain import ModelVersion, Origin, Suggestion
+from coder.store.browse import _chunks
 from coder.store.codings import Change
 
 
@@ -78,16 +79,14 @@ class SuggestionsMixin:
     def comment_texts(self, comment_ids: Sequence[int]) -> list[str]:
         """The texts of these comments, in the order given."""
         texts: dict[int, str] = {}
-        ids = list(comment_ids)
-        for i in range(0, len(ids), 900):
-            part = ids[i : i + 900]
+        for part in _chunks(comment_ids):
             marks = ",".join("?" * len(part))
             texts.update(
                 self.conn.execute(
                     f"SELECT id, text FROM comments WHERE id IN ({marks})", part
                 ).fetchall()
             )
-        return [texts[c] for c in ids]
+        return [texts[c] for c in comment_ids]
 
     def uncoded_count(self) -> int:
         return self.conn.execute(
@@ -108,9 +107,7 @@ class SuggestionsMixin:
 
     def embeddings(self, model: str, comment_ids: Sequence[int]) -> dict[int, bytes]:
         out: dict[int, bytes] = {}
-        ids = list(comment_ids)
-        for i in range(0, len(ids), 900):
-            part = ids[i : i + 900]
+        for part in _chunks(comment_ids):
             marks = ",".join("?" * len(part))
             out.update(
                 self.conn.execute(
