@@ -234,3 +234,17 @@ def test_train_and_suggest_run_in_a_worker_thread_with_progress(demo_project):
         assert all(0 <= f <= 1 for f in fractions)
     with open_project(demo_project) as store:
         assert store.status().pending_suggestions > 0
+
+
+def test_progress_may_stop_training_and_nothing_is_stored(demo_project):
+    class Stop(Exception):
+        pass
+
+    def progress(message, fraction):
+        if message.startswith("cross-validating"):
+            raise Stop
+
+    with open_project(demo_project) as store:
+        with pytest.raises(Stop):
+            train(store, features="tfidf", progress=progress)
+        assert store.latest_model_version() is None

@@ -106,11 +106,16 @@ def _fit_groups(x, groups, c, weight, progress, message, span) -> list[list]:
         )
     results: list[list] = [[None] * y.shape[1] for _, y in groups]
     lo, hi = span
-    for done, ((g, columns, _, _), models) in enumerate(zip(tasks, fitted, strict=True)):
-        for j, model in zip(columns, models, strict=True):
-            results[g][j] = model
-        if progress:
-            progress(message, lo + (hi - lo) * (done + 1) / len(tasks))
+    try:
+        for done, ((g, columns, _, _), models) in enumerate(zip(tasks, fitted, strict=True)):
+            for j, model in zip(columns, models, strict=True):
+                results[g][j] = model
+            if progress:  # may raise to stop the training (the workbench closing)
+                progress(message, lo + (hi - lo) * (done + 1) / len(tasks))
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "tasks ... have been cancelled": as asked
+            fitted.close()
     return results
 
 
