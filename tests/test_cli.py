@@ -8,18 +8,9 @@ import sys
 
 import click
 import pytest
+from cli_support import run
 
-from coder.cli import cli, main
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in argv])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
+from coder.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):

@@ -8,24 +8,13 @@ import io
 import pandas as pd
 import pytest
 import test_report_support as support
+from cli_support import run
 from test_report_support import FORMULA_TEXT, Raw
-
-from coder.cli import main
 
 rich_template = support.rich_template
 rich_project = support.rich_project
 
 FIRST = ["comment_id", "respondent_id", "question", "text", "codes"]
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def read_csv(path) -> pd.DataFrame:

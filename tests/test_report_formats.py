@@ -9,22 +9,11 @@ import re
 import pandas as pd
 import pytest
 import test_report_support as support
+from cli_support import run
 from test_report_support import HTML_TEXT, Raw, expected_frequencies
-
-from coder.cli import main
 
 rich_template = support.rich_template
 rich_project = support.rich_project
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def digest(path) -> str:

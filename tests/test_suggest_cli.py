@@ -6,20 +6,10 @@ import csv
 import pickle
 
 import pytest
+from cli_support import run
 
-from coder.cli import main
 from coder.store import open_project
 from coder.suggest import embeddings
-
-
-def run(capsys, *argv) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in argv])
-        code = 0
-    except SystemExit as exc:
-        code = exc.code or 0
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsys, demo_project):
