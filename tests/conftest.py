@@ -35,8 +35,11 @@ def mini_project(tmp_path) -> Path:
     path = tmp_path / "mini.db"
     store = create_project(path)
     merge_codebook(store, read_codebook(FIXTURES / "mini-codebook.yaml"))
-    import_file(store, FIXTURES / "mini-survey.csv",
-                ImportOptions(text=["q1", "q2"], id="id", attrs=["role", "area"]))
+    import_file(
+        store,
+        FIXTURES / "mini-survey.csv",
+        ImportOptions(text=["q1", "q2"], id="id", attrs=["role", "area"]),
+    )
     codes = {c.path: c.id for c in store.codes()}
     store.apply_code(store.comment_by_source_id("1:q1").id, codes["Workload"], "alice")
     store.apply_code(store.comment_by_source_id("2:q1").id, codes["Online"], "alice")
