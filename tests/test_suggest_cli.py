@@ -116,3 +116,27 @@ def test_an_output_folder_that_does_not_exist_fails_before_any_work(capsys, demo
     assert code == 1 and "does not exist" in err
     with open_project(demo_project) as store:
         assert store.status().pending_suggestions == 0
+
+
+def test_codes_the_model_gets_mostly_wrong_are_named_and_not_suggested(capsys, demo_project):
+    from coder.suggest.scoring import RELIABLE_F1
+
+    code, out, err = run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf")
+    assert code == 0, err
+    with open_project(demo_project) as store:
+        metrics = store.latest_model_version().metrics["codes"]
+    weak = {m["path"]: m["f1"] for m in metrics.values() if m["f1"] < RELIABLE_F1}
+    strong = {m["path"] for m in metrics.values() if m["f1"] >= RELIABLE_F1}
+    assert weak, "the demo has a code the model cannot yet learn well"
+    held = out.split("held back", 1)[1]
+    for path, f1 in weak.items():
+        assert f"  {path}: F1 {f1:.2f}" in held
+    assert run(capsys, "suggest", demo_project)[0] == 0
+    with open_project(demo_project) as store:
+        paths = {c.id: c.path for c in store.codes()}
+        suggested = {
+            paths[s.code_id]
+            for comment in range(1, store.comment_count() + 1)
+            for s in store.pending_suggestions(comment)
+        }
+    assert suggested and not suggested & set(weak) and suggested <= strong

@@ -74,6 +74,16 @@ def _skipped(skipped) -> None:
             click.echo(f"  {s.path}: {s.reason}")
 
 
+def _held_back(per_code) -> None:
+    from coder.suggest.scoring import RELIABLE_F1
+
+    weak = [m for m in per_code if m.f1 < RELIABLE_F1]
+    if weak:
+        click.echo(f"held back (cross-validated F1 below {RELIABLE_F1:.2f}; code more examples):")
+        for m in weak:
+            click.echo(f"  {m.path}: F1 {m.f1:.2f}")
+
+
 @cli.command()
 @project_argument
 @features_option
@@ -122,6 +132,7 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     _metrics_table(report.per_code, show_threshold=True)
     _averages(report.macro_f1, report.micro_f1)
     _skipped(report.skipped)
+    _held_back(report.per_code)
     click.echo(f"\nnext: coder suggest {project}")
 
 

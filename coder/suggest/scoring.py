@@ -36,6 +36,9 @@ class SuggestReport:
     seconds: float = 0.0
 
 
+RELIABLE_F1 = 0.3  # below this cross-validated F1 a code is not suggested
+
+
 def latest_model(store):
     """The latest model version and its fitted model, or a clear error."""
     latest = store.latest_model_version()
@@ -60,6 +63,9 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
     code_ids = [int(c) for c in model.code_ids]
     stored = latest.metrics.get("codes", {})
     f1 = np.array([stored.get(str(c), {}).get("f1", 0.0) for c in code_ids])
+    # A code the model gets mostly wrong would bury the coder in bad suggestions: it is held
+    # back (and named by `coder train`) until more coding lifts its cross-validated F1.
+    reliable = f1 >= RELIABLE_F1
     column = {c: j for j, c in enumerate(code_ids)}
     rejected: dict[int, list[int]] = {}
     for comment_id, code_id in store.rejected_suggestions():
@@ -82,7 +88,7 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
         p = model.probabilities(encoded.matrix)
         # A code deleted since training, or one a person rejected for this comment, is
         # never offered, and leaves its place to the next most probable one.
-        offered = np.where(alive, p, 0.0)
+        offered = np.where(alive & reliable, p, 0.0)
         for i, comment_id in enumerate(ids):
             if comment_id in rejected:
                 offered[i, rejected[comment_id]] = 0.0
