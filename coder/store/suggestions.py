@@ -202,20 +202,20 @@ class SuggestionsMixin:
         self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None
     ) -> int:
         """Turn pending suggestions into codings by this coder, as one undoable action."""
-        wanted = None if code_ids is None else set(code_ids)
-        changes = [
-            Change("add", comment_id, s.code_id, coder, Origin.SUGGESTION)
-            for s in self.pending_suggestions(comment_id)
-            if wanted is None or s.code_id in wanted
-        ]
-        return self.record(changes)
+        return self._decide_pending("add", comment_id, coder, code_ids)
 
     def reject_suggestions(
         self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None
     ) -> int:
+        """Decline pending suggestions, as one undoable action."""
+        return self._decide_pending("reject", comment_id, coder, code_ids)
+
+    def _decide_pending(
+        self, action: str, comment_id: int, coder: str, code_ids: Iterable[int] | None
+    ) -> int:
         wanted = None if code_ids is None else set(code_ids)
         changes = [
-            Change("reject", comment_id, s.code_id, coder, Origin.SUGGESTION)
+            Change(action, comment_id, s.code_id, coder, Origin.SUGGESTION)
             for s in self.pending_suggestions(comment_id)
             if wanted is None or s.code_id in wanted
         ]
