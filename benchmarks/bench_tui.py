@@ -25,18 +25,13 @@ import sys
 import time
 from pathlib import Path
 
+from bench_import import ROLES, WORDS  # one synthetic vocabulary for every benchmark
+
 from coder import bundled
 from coder.codebook import merge_codebook, read_codebook
 from coder.store import ChunkRow, create_project
 
 OUT = Path(__file__).parent / "out"
-WORDS = (
-    "the caseload waiting list support supervision worry anxious online gaming phone "
-    "apps training school family abuse needs senior colleague advice police referral "
-    "meeting confident unsure children young people harmful behaviour team manager "
-    "specialist service time pressure risk assessment foster carer night"
-).split()
-ROLES = ["social worker", "teacher", "foster carer", "police officer", "youth worker", "nurse"]
 CHUNK = 20_000
 
 
