@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from coder.codebook import merge_codebook, read_codebook
-from coder.domain import Origin
+from coder.domain import Change, ImportRow, Origin
 from coder.report.build import ReportOptions, build_report
 from coder.report.data import Selection
-from coder.store import Change, ChunkRow, create_project, open_project
+from coder.store import create_project, open_project
 
 QUESTIONS = ["difficult", "support", "impact", "other"]
 ROLES = ["social worker", "teacher", "foster carer", "police officer", "nurse", "youth worker"]
@@ -35,10 +35,10 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
     started = time.perf_counter()
     store = create_project(path)
     merge_codebook(store, read_codebook(bundled.codebook_path()))
-    code_ids = [c.id for c in store.codes()]
-    import_id = store.begin_import("synthetic")
+    code_ids = [c.id for c in store.codes.all()]
+    import_id = store.imports.begin("synthetic")
     respondents = comments // len(QUESTIONS)
-    chunk: list[ChunkRow] = []
+    chunk: list[ImportRow] = []
     for r in range(respondents):
         attrs = {"role": rng.choice(ROLES), "area": rng.choice(AREAS)}
         if r % 50 == 0:
@@ -47,17 +47,17 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
             coded = rng.random() < 0.6
             codes = rng.sample(code_ids, rng.choice((1, 1, 2, 3))) if coded else ()
             text = " ".join(rng.choices(WORDS, k=6))
-            chunk.append(ChunkRow(f"R{r}:{q}", f"R{r}", q, text, attrs, codes))
+            chunk.append(ImportRow(f"R{r}:{q}", f"R{r}", q, text, attrs, codes))
         if len(chunk) >= 40_000:
-            store.write_chunk(import_id, chunk, "first")
+            store.imports.write_chunk(import_id, chunk, "first")
             chunk = []
     if chunk:
-        store.write_chunk(import_id, chunk, "first")
-    store.finish_import(import_id, {})
+        store.imports.write_chunk(import_id, chunk, "first")
+    store.imports.finish(import_id, {})
     # A second coder on one comment in ten, agreeing on the first code, for consensus.
-    first = store.report_codings().drop_duplicates("comment_id")
+    first = store.reports.codings().drop_duplicates("comment_id")
     first = first[first["comment_id"] % 10 == 0]
-    store.record(
+    store.codings.record(
         [
             Change("add", int(c), int(k), "second", Origin.IMPORTED)
             for c, k in zip(first["comment_id"], first["code_id"], strict=True)

@@ -135,12 +135,12 @@ def project(data: DataSet, folder: Path, coded: np.ndarray) -> Store:
 
 def predictions(store: Store, data: DataSet, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The latest model's pending suggestions for these data rows: (chosen, probability)."""
-    paths = {c.id: c.path for c in store.codes()}
+    paths = {c.id: c.path for c in store.codes.all()}
     column = {c: j for j, c in enumerate(data.codes)}
-    row_of = {store.comment_by_source_id(f"c{i}").id: r for r, i in enumerate(rows)}
+    row_of = {store.comments.by_source_id(f"c{i}").id: r for r, i in enumerate(rows)}
     chosen = np.zeros((len(rows), len(data.codes)), dtype=bool)
     probability = np.zeros(chosen.shape)
-    frame = store.report_suggestions()
+    frame = store.reports.suggestions()
     for comment_id, code_id, p in frame.itertuples(index=False):
         if comment_id in row_of:
             r, j = row_of[comment_id], column[paths[code_id]]

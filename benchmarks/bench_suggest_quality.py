@@ -49,12 +49,12 @@ def model_probabilities(store, data) -> np.ndarray:
     from coder.suggest.scoring import latest_model
 
     _, model = latest_model(store)
-    paths = {c.id: c.path for c in store.codes()}
+    paths = {c.id: c.path for c in store.codes.all()}
     columns = [data.codes.index(paths[int(c)]) for c in model.code_ids]
     texts = [data.texts[i] for i in data.test]
     vectors = None
     if model.features.embedding_dim:  # cached in the project by `suggest`
-        ids = [store.comment_by_source_id(f"c{i}").id for i in data.test]
+        ids = [store.comments.by_source_id(f"c{i}").id for i in data.test]
         vectors = embeddings.vectors(store, ids, texts)
     out = np.zeros((len(data.test), len(data.codes)))
     encoded = model.features.encode(list(analyse(texts)), vectors)
@@ -110,11 +110,11 @@ def quality(data, folder: Path) -> None:
 def code(store, data, rows, code_ids: dict[str, int]) -> None:
     """Code these data rows as the data says, as one action of the coder 'bench'."""
     changes = [
-        Change("add", store.comment_by_source_id(f"c{i}").id, code_ids[data.codes[j]], "bench")
+        Change("add", store.comments.by_source_id(f"c{i}").id, code_ids[data.codes[j]], "bench")
         for i in rows
         for j in np.flatnonzero(data.y[i])
     ]
-    store.record(changes)
+    store.codings.record(changes)
 
 
 def curve(data, folder: Path, order: str, seed: int = 0) -> list[dict]:
@@ -122,8 +122,8 @@ def curve(data, folder: Path, order: str, seed: int = 0) -> list[dict]:
     pool = np.array([i for i in data.train if data.y[i].any()])
     shuffled = np.random.default_rng(seed).permutation(pool).tolist()
     store = project(data, folder, np.array([], dtype=int))
-    code_ids = {c.path: c.id for c in store.codes()}
-    in_pool = {store.comment_by_source_id(f"c{i}").id: i for i in pool}
+    code_ids = {c.path: c.id for c in store.codes.all()}
+    in_pool = {store.comments.by_source_id(f"c{i}").id: i for i in pool}
     done: list[int] = []
     out = []
     for step in STEPS:
@@ -133,7 +133,7 @@ def curve(data, folder: Path, order: str, seed: int = 0) -> list[dict]:
         else:
             new, after = [], -1
             while len(new) < step - len(done):
-                following = store.next_uncoded(None, after_rank=after)
+                following = store.comments.next_uncoded(None, after_rank=after)
                 if following is None or following.rank is None or following.rank <= after:
                     break  # the order is used up
                 after = following.rank

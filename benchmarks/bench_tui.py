@@ -29,7 +29,8 @@ from bench_import import ROLES, WORDS  # one synthetic vocabulary for every benc
 
 from coder import bundled
 from coder.codebook import merge_codebook, read_codebook
-from coder.store import ChunkRow, create_project
+from coder.domain import ImportRow
+from coder.store import create_project
 
 OUT = Path(__file__).parent / "out"
 CHUNK = 20_000
@@ -42,22 +43,24 @@ def build(path: Path, comments: int, seed: int = 7) -> None:
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)
     store = create_project(tmp, name=f"bench {comments:,}")
     merge_codebook(store, read_codebook(bundled.codebook_path()))
-    leaves = [c.id for c in store.codes() if c.parent_id is not None]
-    import_id = store.begin_import("generated")
-    rows: list[ChunkRow] = []
+    leaves = [c.id for c in store.codes.all() if c.parent_id is not None]
+    import_id = store.imports.begin("generated")
+    rows: list[ImportRow] = []
     for i in range(comments):
         respondent = f"R{i // 3:07d}"
         coded = rng.sample(leaves, rng.randint(1, 3)) if rng.random() < 0.2 else ()
         text = " ".join(rng.choices(WORDS, k=rng.randint(3, 40)))
         attrs = {"role": rng.choice(ROLES), "area": "ABCDEF"[i % 6]}
-        rows.append(ChunkRow(f"{respondent}:q{i % 3}", respondent, f"q{i % 3}", text, attrs, coded))
+        rows.append(
+            ImportRow(f"{respondent}:q{i % 3}", respondent, f"q{i % 3}", text, attrs, coded)
+        )
         if len(rows) == CHUNK:
-            store.write_chunk(import_id, rows, "reference")
+            store.imports.write_chunk(import_id, rows, "reference")
             rows = []
     if rows:
-        store.write_chunk(import_id, rows, "reference")
-    store.finish_import(import_id, {"comments": comments})
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.imports.write_chunk(import_id, rows, "reference")
+    store.imports.finish(import_id, {"comments": comments})
+    store.db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     tmp.rename(path)
 

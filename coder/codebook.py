@@ -240,8 +240,8 @@ def merge_codebook(store, book: Codebook) -> tuple[int, int]:
     Returns (added, updated).
     """
     added = updated = 0
-    with store.transaction():
-        existing = {code.path.casefold(): code for code in store.codes()}
+    with store.db.transaction():
+        existing = {code.path.casefold(): code for code in store.codes.all()}
         ids: dict[str, int] = {key: code.id for key, code in existing.items()}
         for position, (path, parent, spec) in enumerate(book.walk()):
             fields = dict(
@@ -262,11 +262,11 @@ def merge_codebook(store, book: Codebook) -> tuple[int, int]:
                     color=old.color,
                 )
                 if current != fields:
-                    store.update_code(old.id, **fields)
+                    store.codes.update(old.id, **fields)
                     updated += 1
             else:
                 parent_id = ids[parent.casefold()] if parent else None
-                ids[key] = store.add_code(
+                ids[key] = store.codes.add(
                     spec.name, parent_id=parent_id, position=position, **fields
                 )
                 added += 1

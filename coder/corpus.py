@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.codebook import CodeIndex
-from coder.domain import PATH_SEPARATOR
+from coder.domain import PATH_SEPARATOR, ImportRow
 from coder.errors import CoderError
-from coder.store import ChunkRow, Store
+from coder.store import Store
 
 CHUNK_ROWS = 5000
 DELIMITERS = [",", ";", "\t", "|"]
@@ -414,7 +414,7 @@ def import_file(
     summary.questions = questions
     coder = options.coder
 
-    index = CodeIndex(store.codes())
+    index = CodeIndex(store.codes.all())
     created: list[int] = []
     unknown: dict[str, int] = {}
     seen: set[str] = set()
@@ -439,9 +439,9 @@ def import_file(
             ids.append(code.id)
         return ids
 
-    import_id = store.begin_import(str(path))
+    import_id = store.imports.begin(str(path))
     try:
-        chunk: list[ChunkRow] = []
+        chunk: list[ImportRow] = []
         for number, values in table.rows:
             if len(values) != width:
                 if len(values) == 0 or (len(values) == 1 and not values[0].strip()):
@@ -470,7 +470,7 @@ def import_file(
                     continue
                 seen.add(cid)
                 ids = code_ids(values[codes_idx[q]]) if codes_idx else []
-                chunk.append(ChunkRow(cid, rid, question, text, attrs, ids))
+                chunk.append(ImportRow(cid, rid, question, text, attrs, tuple(ids)))
             if len(chunk) >= CHUNK_ROWS:
                 _flush(store, import_id, chunk, coder, summary, unknown)
                 chunk = []
@@ -490,10 +490,10 @@ def import_file(
                 "the codebook or pass --create-codes"
             )
     except BaseException:
-        store.undo_import(import_id, reversed(created))
+        store.imports.undo(import_id, reversed(created))
         raise
-    summary.codes_created = [store.code(i).path for i in created]
-    store.finish_import(import_id, {k: v for k, v in summary.__dict__.items()})
+    summary.codes_created = [store.codes.get(i).path for i in created]
+    store.imports.finish(import_id, {k: v for k, v in summary.__dict__.items()})
     return summary
 
 
@@ -502,7 +502,7 @@ def _flush(store, import_id, chunk, coder, summary, unknown) -> None:
     # but write nothing more.
     if not chunk or unknown:
         return
-    result = store.write_chunk(import_id, chunk, coder)
+    result = store.imports.write_chunk(import_id, chunk, coder)
     summary.comments_added += result.added
     summary.already_present += result.already_present
     summary.codings += result.codings
@@ -516,8 +516,8 @@ def _create_code_path(store: Store, index: CodeIndex, name: str, created: list[i
         path = f"{path}{PATH_SEPARATOR}{part}" if path else part
         found = index.by_path.get(index.normalise(path))
         if found is None:
-            code_id = store.add_code(part, parent_id=parent_id)
+            code_id = store.codes.add(part, parent_id=parent_id)
             created.append(code_id)
-            index.__init__(store.codes())
+            index.__init__(store.codes.all())
             found = index.by_path[index.normalise(path)]
         parent_id = found.id

@@ -35,7 +35,7 @@ def build_demo(folder: Path, *, fresh: bool = False) -> ImportSummary:
     store = create_project(tmp, name="HSB workforce survey (demo)")
     try:
         merge_codebook(store, book)
-        store.set_meta("codebook", book.name)
+        store.meta.set("codebook", book.name)
         options = ImportOptions(
             text=bundled.DEMO_QUESTIONS,
             id="respondent_id",
@@ -44,7 +44,7 @@ def build_demo(folder: Path, *, fresh: bool = False) -> ImportSummary:
             coder=bundled.DEMO_REFERENCE_CODER,
         )
         summary = import_file(store, bundled.corpus_path(), options)
-        store.checkpoint()
+        store.db.checkpoint()
     finally:
         store.close()
     # Built aside and moved into place, so a half-built demo never looks finished.

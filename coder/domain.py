@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from coder.model_card import ModelCard
+
 PATH_SEPARATOR = " > "
 
 
@@ -96,12 +98,13 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class ModelVersion:
+    """A trained model as stored: when, on how much, and its card (settings and metrics)."""
+
     id: int
     created_at: str
     training_size: int
     features: str
-    metrics: dict = field(default_factory=dict)
-    params: dict = field(default_factory=dict)
+    card: ModelCard
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,115 @@ class ProjectStatus:
     model_version: int | None
     pending_suggestions: int
     incomplete_imports: int = 0
+
+
+# -- changes to the coding, as the change log records them -------------------------------
+
+_INVERSE = {"add": "remove", "remove": "add", "reject": "unreject", "unreject": "reject"}
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to the coding: add or remove a coding, or reject/unreject a suggestion."""
+
+    action: str  # add | remove | reject | unreject
+    comment_id: int
+    code_id: int
+    coder: str
+    origin: Origin = Origin.MANUAL
+    start: int | None = None
+    end: int | None = None
+
+    def inverse(self) -> Change:
+        return Change(
+            _INVERSE[self.action],
+            self.comment_id,
+            self.code_id,
+            self.coder,
+            self.origin,
+            self.start,
+            self.end,
+        )
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One line of the change log: what changed, by whom, when (provenance)."""
+
+    seq: int
+    batch: int
+    kind: str  # do | undo | redo
+    action: str
+    comment_id: int
+    code_id: int
+    coder: str
+    origin: str
+    start: int | None
+    end: int | None
+    at: str
+
+
+# -- browsing the comments -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """Which comments to show; every field that is set must hold (AND)."""
+
+    uncoded: bool = False  # no coding by anyone
+    not_coded_by: str | None = None  # nothing coded by this coder yet
+    code_id: int | None = None  # has this code or one of its sub-codes
+    suggested: bool = False  # has a pending suggestion of the latest model
+    suggested_code_id: int | None = None  # ... of this code or one of its sub-codes
+    attribute: tuple[str, str] | None = None  # the respondent's attribute (name, value)
+    coder: str | None = None  # coded by this coder
+    disagreement: bool = False  # coded by two or more coders who chose different codes
+    question: str | None = None
+    search: str | None = None  # full-text query as the researcher typed it
+
+    @property
+    def is_empty(self) -> bool:
+        return self == CommentFilter()
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """What the comment list shows for one comment."""
+
+    id: int
+    source_id: str
+    preview: str
+    code_ids: tuple[int, ...]  # distinct codes applied by anyone, oldest first
+    pending: int  # undecided suggestions of the latest model
+    has_memo: bool
+    mine: bool = False  # the coder asked about has coded it
+
+
+@dataclass(frozen=True)
+class NextUncoded:
+    comment_id: int
+    rank: int | None  # its place in the "most useful next" order; None in document order
+
+
+# -- importing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One answered question, as an import hands it to the store."""
+
+    comment_source_id: str
+    respondent_source_id: str
+    question: str
+    text: str
+    attributes: dict[str, str]
+    code_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class ChunkResult:
+    """What writing one chunk of an import did."""
+
+    added: int = 0
+    already_present: int = 0
+    codings: int = 0

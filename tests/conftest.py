@@ -40,9 +40,9 @@ def mini_project(tmp_path) -> Path:
         FIXTURES / "mini-survey.csv",
         ImportOptions(text=["q1", "q2"], id="id", attrs=["role", "area"]),
     )
-    codes = {c.path: c.id for c in store.codes()}
-    store.apply_code(store.comment_by_source_id("1:q1").id, codes["Workload"], "alice")
-    store.apply_code(store.comment_by_source_id("2:q1").id, codes["Online"], "alice")
+    codes = {c.path: c.id for c in store.codes.all()}
+    store.codings.apply(store.comments.by_source_id("1:q1").id, codes["Workload"], "alice")
+    store.codings.apply(store.comments.by_source_id("2:q1").id, codes["Online"], "alice")
     store.close()
     return path
 

@@ -59,7 +59,7 @@ async def _draws_cycles_groups_and_closes(demo_store):
         await pilot.press("g")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.by == demo_store.attribute_names()[0]
+        assert screen.by == demo_store.comments.attribute_names()[0]
         assert len(screen.shares.series) > 1
         title = str(screen.query_one("#chart-title").render())
         assert f"by {screen.by}" in title

@@ -130,7 +130,7 @@ def test_bad_input_is_one_line_without_traceback(capsys, tmp_path, fixtures, arg
 
 
 def test_locked_project_is_a_clear_error(capsys, tmp_path, fixtures, monkeypatch):
-    from coder.store import core
+    from coder.store import db as core
 
     monkeypatch.setattr(core, "BUSY_TIMEOUT_MS", 100)
     project = tmp_path / "p.db"

@@ -89,7 +89,7 @@ def test_round_trip_through_a_project(tmp_path, empty_project):
     assert merge_codebook(store, book) == (0, 0)  # idempotent
     for suffix in (".yaml", ".json"):
         out = tmp_path / f"out{suffix}"
-        write_codebook(codebook_from_codes(book.name, store.codes()), out)
+        write_codebook(codebook_from_codes(book.name, store.codes.all()), out)
         again = read_codebook(out)
         assert again.name == book.name
         assert [
@@ -102,19 +102,19 @@ def test_round_trip_through_a_project(tmp_path, empty_project):
 
 
 def test_merge_updates_definitions_and_keeps_codings(store):
-    workload = next(c for c in store.codes() if c.name == "Workload")
+    workload = next(c for c in store.codes.all() if c.name == "Workload")
     book = parse_codebook("name: x\ncodes:\n  - name: workload\n    description: new words\n")
     assert merge_codebook(store, book) == (0, 1)
-    assert store.code(workload.id).description == "new words"
+    assert store.codes.get(workload.id).description == "new words"
     assert store.status().coded == 2
 
 
 def test_code_index_finds_paths_and_unique_names(store):
-    index = CodeIndex(store.codes())
+    index = CodeIndex(store.codes.all())
     assert index.get("feelings>worry").path == "Feelings > Worry"
     assert index.get(" WORRY ").path == "Feelings > Worry"
-    store.add_code("Worry")
-    index = CodeIndex(store.codes())
+    store.codes.add("Worry")
+    index = CodeIndex(store.codes.all())
     assert index.get("Worry").path == "Worry"  # a full path wins over a child's own name
     with pytest.raises(CoderError, match="no code named"):
         index.get("Budget")

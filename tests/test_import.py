@@ -104,9 +104,9 @@ def test_attributes_questions_and_ids(mini_project, tmp_path):
     got = texts(mini_project)
     assert got["x1:q_a"] == "first answer" and got["x2:q_b"] == "only b"
     store = open_project(mini_project)
-    c = store.comment_by_source_id("x1:q_b")
+    c = store.comments.by_source_id("x1:q_b")
     assert c.question == "q_b"
-    assert store.respondent(c.respondent_id).attributes == {"role": "nurse"}
+    assert store.comments.respondent(c.respondent_id).attributes == {"role": "nurse"}
     store.close()
 
 
@@ -152,7 +152,7 @@ def test_create_codes_adds_missing_ones(mini_project, tmp_path):
     summary = run(mini_project, path, codes=["codes"], coder="lead", create_codes=True)
     assert summary.codes_created == ["Budgets", "Budgets > Cuts"]
     store = open_project(mini_project)
-    assert "Budgets > Cuts" in [c.path for c in store.codes()]
+    assert "Budgets > Cuts" in [c.path for c in store.codes.all()]
     store.close()
 
 
@@ -201,8 +201,10 @@ def test_xlsx(empty_project, tmp_path):
     summary = run(empty_project, path, attrs=["years"])
     assert summary.comments_added == 2 and summary.empty_skipped == 1
     store = open_project(empty_project)
-    c = store.comment_by_source_id("101")
-    assert c.text == "from excel" and store.respondent(c.respondent_id).attributes == {"years": "3"}
+    c = store.comments.by_source_id("101")
+    assert c.text == "from excel" and store.comments.respondent(c.respondent_id).attributes == {
+        "years": "3"
+    }
     store.close()
 
 

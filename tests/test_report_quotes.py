@@ -14,11 +14,11 @@ def _quotes(path, per_code=2):
 
 def test_a_segment_coding_is_quoted_as_its_segment(mini_project):
     with open_project(mini_project) as store:
-        codes = {c.path: c.id for c in store.codes()}
-        comment = store.comment_by_source_id("3:q2")
+        codes = {c.path: c.id for c in store.codes.all()}
+        comment = store.comments.by_source_id("3:q2")
         start = comment.text.index("feel anxious")
         end = start + len("feel anxious")
-        store.apply_code(comment.id, codes["Feelings > Anxiety"], "alice", start=start, end=end)
+        store.codings.apply(comment.id, codes["Feelings > Anxiety"], "alice", start=start, end=end)
         segment = comment.text[start:end]
     quotes = _quotes(mini_project).set_index("code")
     assert quotes.loc["Feelings > Anxiety", "quote"] == segment
@@ -29,12 +29,12 @@ def test_a_segment_coding_is_quoted_as_its_segment(mini_project):
 
 def test_comments_more_coders_agreed_on_come_first(mini_project):
     with open_project(mini_project) as store:
-        codes = {c.path: c.id for c in store.codes()}
-        agreed = store.comment_by_source_id("4:q1")
+        codes = {c.path: c.id for c in store.codes.all()}
+        agreed = store.comments.by_source_id("4:q1")
         for coder in ("alice", "bob"):
-            store.apply_code(agreed.id, codes["Workload"], coder)
+            store.codings.apply(agreed.id, codes["Workload"], coder)
         # 1:q1 has alice's Workload; bob coded it too, but with something else.
-        store.apply_code(store.comment_by_source_id("1:q1").id, codes["Online"], "bob")
+        store.codings.apply(store.comments.by_source_id("1:q1").id, codes["Online"], "bob")
     quotes = _quotes(mini_project)
     workload = quotes[quotes["code"] == "Workload"]
     assert list(workload["comment_id"]) == ["4:q1", "1:q1"]
@@ -44,9 +44,9 @@ def test_comments_more_coders_agreed_on_come_first(mini_project):
 
 def test_one_quote_per_respondent_per_code(mini_project):
     with open_project(mini_project) as store:
-        codes = {c.path: c.id for c in store.codes()}
+        codes = {c.path: c.id for c in store.codes.all()}
         for source in ("5:q1", "5:q2"):  # the same respondent, twice
-            store.apply_code(store.comment_by_source_id(source).id, codes["Online"], "alice")
+            store.codings.apply(store.comments.by_source_id(source).id, codes["Online"], "alice")
     quotes = _quotes(mini_project, per_code=5)
     online = quotes[quotes["code"] == "Online"]
     assert len(online) == 2  # respondents 2 and 5, not three comments

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from store_support import add_model
 
-from coder.domain import Origin
-from coder.store import ChunkRow, open_project
+from coder.domain import ImportRow, Origin
+from coder.store import open_project
 
 FORMULA_TEXT = '=HYPERLINK("http://example.invalid","click")'
 HTML_TEXT = "<script>alert('x')</script> & <b>not bold</b> \"quoted\""
@@ -36,61 +37,59 @@ def enrich(path: Path) -> Path:
     )
     store = open_project(path)
     try:
-        codes = {c.path: c.id for c in store.codes()}
+        codes = {c.path: c.id for c in store.codes.all()}
         worry, anxiety = codes["Emotional impact > Worry"], codes["Emotional impact > Anxiety"]
         for n, comment in enumerate(coded[:60]):
-            theirs = [k.code_id for k in store.codings_for(comment)]
+            theirs = [k.code_id for k in store.codings.of_comment(comment)]
             if n % 3 == 0:  # agrees on everything
                 for code in theirs:
-                    store.apply_code(comment, code, "bea")
+                    store.codings.apply(comment, code, "bea")
             elif n % 3 == 1:  # agrees on one code, adds another as a segment
-                store.apply_code(comment, theirs[0], "bea")
-                store.apply_code(comment, worry, "bea", start=0, end=12)
+                store.codings.apply(comment, theirs[0], "bea")
+                store.codings.apply(comment, worry, "bea", start=0, end=12)
             else:  # disagrees: a sibling sub-code (agrees on the theme only)
-                store.apply_code(comment, anxiety, "bea")
+                store.codings.apply(comment, anxiety, "bea")
         for comment in uncoded[:15]:  # coded by bea alone
-            store.apply_code(comment, codes["Training needs"], "bea")
-        store.apply_code(uncoded[15], codes["Emotional impact"], "bea")  # parent and child
-        store.apply_code(uncoded[15], worry, "bea")
-        store.apply_code(uncoded[15], anxiety, "bea", start=2, end=9)
-        store.apply_code(
+            store.codings.apply(comment, codes["Training needs"], "bea")
+        store.codings.apply(uncoded[15], codes["Emotional impact"], "bea")  # parent and child
+        store.codings.apply(uncoded[15], worry, "bea")
+        store.codings.apply(uncoded[15], anxiety, "bea", start=2, end=9)
+        store.codings.apply(
             uncoded[16], codes["Resources and capacity"], "carl", origin=Origin.SUGGESTION
         )
 
-        import_id = store.begin_import("extra respondents")
-        store.write_chunk(
+        import_id = store.imports.begin("extra respondents")
+        store.imports.write_chunk(
             import_id,
             [
-                ChunkRow(
+                ImportRow(
                     "R900:difficult",
                     "R900",
                     "difficult",
                     "No comment really.",
                     {"role": "magistrate"},
                 ),
-                ChunkRow("R901:difficult", "R901", "difficult", FORMULA_TEXT, {}),
-                ChunkRow("R901:support", "R901", "support", HTML_TEXT, {}),
-                ChunkRow("R902:impact", "R902", "impact", "-5 staff and rising", {"area": "A"}),
+                ImportRow("R901:difficult", "R901", "difficult", FORMULA_TEXT, {}),
+                ImportRow("R901:support", "R901", "support", HTML_TEXT, {}),
+                ImportRow("R902:impact", "R902", "impact", "-5 staff and rising", {"area": "A"}),
             ],
             None,
         )
-        store.finish_import(import_id, {})
+        store.imports.finish(import_id, {})
         new = {
-            k: store.comment_by_source_id(k).id
+            k: store.comments.by_source_id(k).id
             for k in ("R901:difficult", "R901:support", "R902:impact")
         }
-        store.apply_code(new["R901:difficult"], codes["Training needs"], "bea")
-        store.apply_code(new["R901:support"], codes["Supervision & support > Peer support"], "bea")
-        store.apply_code(new["R902:impact"], worry, "reference")
+        store.codings.apply(new["R901:difficult"], codes["Training needs"], "bea")
+        store.codings.apply(
+            new["R901:support"], codes["Supervision & support > Peer support"], "bea"
+        )
+        store.codings.apply(new["R902:impact"], worry, "reference")
 
-        old = store.add_model_version(
-            training_size=1, features="t", metrics={}, params={}, model=None
-        )
-        store.replace_suggestions(old, [(uncoded[20], codes["Perceived prevalence"], 0.9, [])])
-        latest = store.add_model_version(
-            training_size=2, features="t", metrics={}, params={}, model=None
-        )
-        store.replace_suggestions(
+        old = add_model(store, 1, "t")
+        store.suggestions.replace(old, [(uncoded[20], codes["Perceived prevalence"], 0.9, [])])
+        latest = add_model(store, 2, "t")
+        store.suggestions.replace(
             latest,
             [
                 (uncoded[21], codes["Digital technology > Social media"], 0.8, ["snapchat"]),
@@ -99,7 +98,7 @@ def enrich(path: Path) -> Path:
                 (coded[100], codes["Perceived prevalence"], 0.55, []),
             ],
         )
-        store.reject_suggestions(uncoded[22], "bea", [codes["Training needs"]])
+        store.suggestions.reject(uncoded[22], "bea", [codes["Training needs"]])
     finally:
         store.close()
     return path

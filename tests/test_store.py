@@ -5,19 +5,20 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from store_support import add_model
 
 from coder.domain import Origin
 from coder.errors import CoderError
 from coder.store import create_project, open_project
-from coder.store.core import APPLICATION_ID, connect, migrate
-from coder.store.schema import MIGRATIONS, SCHEMA_VERSION
+from coder.store.db import APPLICATION_ID, connect
+from coder.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
 def test_new_project_has_current_schema_and_settings(tmp_path):
     path = tmp_path / "p.db"
     store = create_project(path)
-    assert store.schema_version == SCHEMA_VERSION
-    conn = store.conn
+    assert store.db.schema_version == SCHEMA_VERSION
+    conn = store.db.conn
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 1000
@@ -51,9 +52,9 @@ def test_every_historical_schema_migrates_forward(tmp_path, start):
     assert migrate(conn, target=start) == start
     conn.close()
     store = open_project(path)
-    assert store.schema_version == SCHEMA_VERSION
-    store.add_code("Works")
-    assert [c.name for c in store.codes()] == ["Works"]
+    assert store.db.schema_version == SCHEMA_VERSION
+    store.codes.add("Works")
+    assert [c.name for c in store.codes.all()] == ["Works"]
     store.close()
 
 
@@ -95,119 +96,121 @@ def test_schema_in_a_received_file_cannot_run_functions(tmp_path):
     conn.commit()
     conn.close()
     store = open_project(path)
-    store.conn.create_function("evil", 0, lambda: calls.append(1) or 1)
+    store.db.conn.create_function("evil", 0, lambda: calls.append(1) or 1)
     with pytest.raises(sqlite3.OperationalError, match="unsafe use"):
-        store.conn.execute("SELECT * FROM sneaky").fetchall()
+        store.db.conn.execute("SELECT * FROM sneaky").fetchall()
     assert calls == []
     store.close()
 
 
 def test_code_tree_paths_and_uniqueness(store):
-    paths = [c.path for c in store.codes()]
+    paths = [c.path for c in store.codes.all()]
     assert paths == ["Workload", "Feelings", "Feelings > Worry", "Feelings > Anxiety", "Online"]
-    feelings = next(c for c in store.codes() if c.name == "Feelings")
+    feelings = next(c for c in store.codes.all() if c.name == "Feelings")
     with pytest.raises(CoderError, match="already exists"):
-        store.add_code("worry", parent_id=feelings.id)
+        store.codes.add("worry", parent_id=feelings.id)
     # The same name under another parent is fine.
-    store.add_code("Worry")
-    assert "Worry" in [c.path for c in store.codes()]
+    store.codes.add("Worry")
+    assert "Worry" in [c.path for c in store.codes.all()]
 
 
 def test_toggle_apply_remove_and_log(store):
-    comment = store.comment_by_source_id("3:q2")
-    worry = next(c for c in store.codes() if c.name == "Worry")
-    assert store.toggle_code(comment.id, worry.id, "bob") is True
-    assert [(k.code_id, k.coder) for k in store.codings_for(comment.id)] == [(worry.id, "bob")]
-    assert store.apply_code(comment.id, worry.id, "bob") is False  # already there
-    assert store.toggle_code(comment.id, worry.id, "bob") is False
-    assert store.codings_for(comment.id) == []
-    history = store.history(comment.id)
+    comment = store.comments.by_source_id("3:q2")
+    worry = next(c for c in store.codes.all() if c.name == "Worry")
+    assert store.codings.toggle(comment.id, worry.id, "bob") is True
+    assert [(k.code_id, k.coder) for k in store.codings.of_comment(comment.id)] == [
+        (worry.id, "bob")
+    ]
+    assert store.codings.apply(comment.id, worry.id, "bob") is False  # already there
+    assert store.codings.toggle(comment.id, worry.id, "bob") is False
+    assert store.codings.of_comment(comment.id) == []
+    history = store.codings.history(comment.id)
     assert [(h.action, h.coder) for h in history] == [("add", "bob"), ("remove", "bob")]
 
 
 def test_segment_codings_are_separate_from_whole_comment(store):
-    comment = store.comment_by_source_id("1:q1")
-    worry = next(c for c in store.codes() if c.name == "Worry")
-    store.apply_code(comment.id, worry.id, "bob", start=3, end=11)
-    store.apply_code(comment.id, worry.id, "bob")
-    spans = {(k.start, k.end) for k in store.codings_for(comment.id) if k.code_id == worry.id}
+    comment = store.comments.by_source_id("1:q1")
+    worry = next(c for c in store.codes.all() if c.name == "Worry")
+    store.codings.apply(comment.id, worry.id, "bob", start=3, end=11)
+    store.codings.apply(comment.id, worry.id, "bob")
+    spans = {
+        (k.start, k.end) for k in store.codings.of_comment(comment.id) if k.code_id == worry.id
+    }
     assert spans == {(None, None), (3, 11)}
     for start, end in [(5, 2), (0, 10_000), (-1, 3)]:
         with pytest.raises(CoderError, match="span"):
-            store.apply_code(comment.id, worry.id, "bob", start=start, end=end)
+            store.codings.apply(comment.id, worry.id, "bob", start=start, end=end)
 
 
 def test_undo_redo_survive_a_restart(mini_project):
     store = open_project(mini_project)
-    c1 = store.comment_by_source_id("4:q1").id
-    c2 = store.comment_by_source_id("5:q1").id
-    codes = {c.path: c.id for c in store.codes()}
-    store.toggle_code(c1, codes["Workload"], "bob")
-    store.toggle_code(c2, codes["Online"], "bob")
-    store.toggle_code(c1, codes["Workload"], "carol")  # someone else's work is not undone
+    c1 = store.comments.by_source_id("4:q1").id
+    c2 = store.comments.by_source_id("5:q1").id
+    codes = {c.path: c.id for c in store.codes.all()}
+    store.codings.toggle(c1, codes["Workload"], "bob")
+    store.codings.toggle(c2, codes["Online"], "bob")
+    store.codings.toggle(c1, codes["Workload"], "carol")  # someone else's work is not undone
     store.close()
 
     store = open_project(mini_project)
-    undone = store.undo("bob")
+    undone = store.codings.undo("bob")
     assert [(u.action, u.comment_id) for u in undone] == [("remove", c2)]
-    assert store.codings_for(c2) == []
+    assert store.codings.of_comment(c2) == []
     store.close()
 
     store = open_project(mini_project)
-    assert [u.comment_id for u in store.undo("bob")] == [c1]
-    assert [k.coder for k in store.codings_for(c1)] == ["carol"]
-    assert store.undo("bob") == []  # alice's earlier work is hers, not bob's
-    store.redo("bob")
-    assert sorted(k.coder for k in store.codings_for(c1)) == ["bob", "carol"]
+    assert [u.comment_id for u in store.codings.undo("bob")] == [c1]
+    assert [k.coder for k in store.codings.of_comment(c1)] == ["carol"]
+    assert store.codings.undo("bob") == []  # alice's earlier work is hers, not bob's
+    store.codings.redo("bob")
+    assert sorted(k.coder for k in store.codings.of_comment(c1)) == ["bob", "carol"]
     store.close()
 
     store = open_project(mini_project)
-    store.redo("bob")
-    assert [k.code_id for k in store.codings_for(c2)] == [codes["Online"]]
-    assert store.redo("bob") == []
+    store.codings.redo("bob")
+    assert [k.code_id for k in store.codings.of_comment(c2)] == [codes["Online"]]
+    assert store.codings.redo("bob") == []
     # A new action clears the redo stack.
-    store.undo("bob")
-    store.toggle_code(c1, codes["Online"], "bob")
-    assert store.redo("bob") == []
+    store.codings.undo("bob")
+    store.codings.toggle(c1, codes["Online"], "bob")
+    assert store.codings.redo("bob") == []
     store.close()
 
 
 def test_accepting_and_rejecting_suggestions_is_undoable(store):
-    comment = store.comment_by_source_id("5:q2").id
-    codes = {c.path: c.id for c in store.codes()}
-    version = store.add_model_version(
-        training_size=2, features="tfidf", metrics={}, params={}, model=None
-    )
-    store.replace_suggestions(
+    comment = store.comments.by_source_id("5:q2").id
+    codes = {c.path: c.id for c in store.codes.all()}
+    version = add_model(store, 2, "tfidf")
+    store.suggestions.replace(
         version,
         [
             (comment, codes["Feelings > Worry"], 0.9, ["worry"]),
             (comment, codes["Online"], 0.6, ["phones"]),
         ],
     )
-    assert [s.probability for s in store.pending_suggestions(comment)] == [0.9, 0.6]
-    assert store.accept_suggestions(comment, "bob", [codes["Feelings > Worry"]]) == 1
-    (coding,) = store.codings_for(comment)
+    assert [s.probability for s in store.suggestions.pending(comment)] == [0.9, 0.6]
+    assert store.suggestions.accept(comment, "bob", [codes["Feelings > Worry"]]) == 1
+    (coding,) = store.codings.of_comment(comment)
     assert coding.origin == Origin.SUGGESTION
-    assert store.reject_suggestions(comment, "bob") == 1
-    assert store.pending_suggestions(comment) == []
-    store.undo("bob")  # the rejection
-    assert [s.code_id for s in store.pending_suggestions(comment)] == [codes["Online"]]
-    store.undo("bob")  # the acceptance
-    assert store.codings_for(comment) == []
-    assert len(store.pending_suggestions(comment)) == 2
+    assert store.suggestions.reject(comment, "bob") == 1
+    assert store.suggestions.pending(comment) == []
+    store.codings.undo("bob")  # the rejection
+    assert [s.code_id for s in store.suggestions.pending(comment)] == [codes["Online"]]
+    store.codings.undo("bob")  # the acceptance
+    assert store.codings.of_comment(comment) == []
+    assert len(store.suggestions.pending(comment)) == 2
 
 
 def test_memos_on_comment_code_and_project(store):
-    comment = store.comment_by_source_id("1:q1").id
-    memo = store.write_memo("check with the team", "bob", comment_id=comment)
-    assert [m.text for m in store.memos(comment_id=comment)] == ["check with the team"]
-    assert store.write_memo("revised", "bob", comment_id=comment) == memo
-    assert [m.text for m in store.memos(comment_id=comment)] == ["revised"]
-    store.write_memo("project note", "bob")
-    assert [m.text for m in store.memos()] == ["project note"]
-    store.write_memo("  ", "bob", comment_id=comment)
-    assert store.memos(comment_id=comment) == []
+    comment = store.comments.by_source_id("1:q1").id
+    memo = store.memos.write("check with the team", "bob", comment_id=comment)
+    assert [m.text for m in store.memos.on(comment_id=comment)] == ["check with the team"]
+    assert store.memos.write("revised", "bob", comment_id=comment) == memo
+    assert [m.text for m in store.memos.on(comment_id=comment)] == ["revised"]
+    store.memos.write("project note", "bob")
+    assert [m.text for m in store.memos.on()] == ["project note"]
+    store.memos.write("  ", "bob", comment_id=comment)
+    assert store.memos.on(comment_id=comment) == []
 
 
 def test_views_readable_in_any_sqlite_tool(mini_project):
@@ -222,10 +225,10 @@ def test_views_readable_in_any_sqlite_tool(mini_project):
 
 
 def test_full_text_search_table_follows_imports(store):
-    hits = store.conn.execute(
+    hits = store.db.conn.execute(
         "SELECT rowid FROM comments_fts WHERE comments_fts MATCH 'worry'"
     ).fetchall()
-    texts = [store.comment(r[0]).text for r in hits]
+    texts = [store.comments.get(r[0]).text for r in hits]
     assert len(texts) == 2 and all("worry" in t.lower() for t in texts)
 
 

@@ -25,7 +25,7 @@ def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsy
     assert "Complex needs > Abuse history" in out
     assert "Complex needs: needs at least 5 examples (has 2)" in out
     with open_project(demo_project) as store:
-        assert store.latest_model_version().id == 1
+        assert store.models.latest().id == 1
 
 
 def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_path):
@@ -37,11 +37,11 @@ def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_pat
         rows = list(csv.DictReader(f))
     assert list(rows[0])[:4] == ["comment_id", "code", "probability", "text"]
     with open_project(demo_project) as store:
-        paths = {c.path for c in store.codes()}
+        paths = {c.path for c in store.codes.all()}
         for row in rows[:50]:
-            comment = store.comment_by_source_id(row["comment_id"])
+            comment = store.comments.by_source_id(row["comment_id"])
             assert comment is not None and comment.text == row["text"]
-            assert not store.codings_for(comment.id)
+            assert not store.codings.of_comment(comment.id)
             assert row["code"] in paths
             assert 0 < float(row["probability"]) <= 1
         pending = store.status().pending_suggestions
@@ -70,7 +70,7 @@ def test_evaluate_prints_metrics_and_saves_a_learning_curve(capsys, demo_project
     assert "learning curve" in out and "3-fold cross-validation" in out
     assert "precision" in out and "Complex needs > Abuse history" in out
     with open_project(demo_project) as store:
-        assert store.latest_model_version() is None  # evaluating trains nothing for keeps
+        assert store.models.latest() is None  # evaluating trains nothing for keeps
 
 
 def test_too_little_coding_is_one_line_and_changes_nothing(capsys, mini_project):
@@ -78,7 +78,7 @@ def test_too_little_coding_is_one_line_and_changes_nothing(capsys, mini_project)
     assert code == 1
     assert err.startswith("error: too little coding to train") and err.count("\n") == 1
     with open_project(mini_project) as store:
-        assert store.latest_model_version() is None
+        assert store.models.latest() is None
 
 
 def test_suggest_before_training_says_what_to_do(capsys, mini_project):
@@ -96,7 +96,7 @@ def test_a_project_carrying_a_pickle_payload_cannot_run_it(capsys, demo_project,
 
     run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf", "-q")
     with open_project(demo_project) as store:
-        store.conn.execute("UPDATE model_versions SET model = ?", (pickle.dumps(Payload()),))
+        store.db.conn.execute("UPDATE model_versions SET model = ?", (pickle.dumps(Payload()),))
     code, _, err = run(capsys, "suggest", demo_project)
     assert code == 1
     assert err.startswith("error: the stored model cannot be read")
@@ -124,19 +124,19 @@ def test_codes_the_model_gets_mostly_wrong_are_named_and_not_suggested(capsys, d
     code, out, err = run(capsys, "train", demo_project, "--budget", "0", "--features", "tfidf")
     assert code == 0, err
     with open_project(demo_project) as store:
-        metrics = store.latest_model_version().metrics["codes"]
-    weak = {m["path"]: m["f1"] for m in metrics.values() if m["f1"] < RELIABLE_F1}
-    strong = {m["path"] for m in metrics.values() if m["f1"] >= RELIABLE_F1}
+        metrics = store.models.latest().card.per_code
+    weak = {m.path: m.f1 for m in metrics if m.f1 < RELIABLE_F1}
+    strong = {m.path for m in metrics if m.f1 >= RELIABLE_F1}
     assert weak, "the demo has a code the model cannot yet learn well"
     held = out.split("held back", 1)[1]
     for path, f1 in weak.items():
         assert f"  {path}: F1 {f1:.2f}" in held
     assert run(capsys, "suggest", demo_project)[0] == 0
     with open_project(demo_project) as store:
-        paths = {c.id: c.path for c in store.codes()}
+        paths = {c.id: c.path for c in store.codes.all()}
         suggested = {
             paths[s.code_id]
-            for comment in range(1, store.comment_count() + 1)
-            for s in store.pending_suggestions(comment)
+            for comment in range(1, store.comments.count() + 1)
+            for s in store.suggestions.pending(comment)
         }
     assert suggested and not suggested & set(weak) and suggested <= strong

@@ -61,14 +61,14 @@ def test_vectors_are_joined_to_tfidf_and_cached_per_comment(demo_project, preten
     with open_project(demo_project) as store:
         report = train(store, budget=0)  # the best installed: with embeddings
         assert report.features == "tfidf+embeddings"
-        model = Model.from_bytes(store.model_blob(report.version))
+        model = Model.from_bytes(store.models.blob(report.version))
         assert model.features.embedding_dim == embeddings.DIMENSIONS
         assert sum(pretend_installed) == report.training_size
         suggested = suggest(store)
         assert sum(pretend_installed) == report.training_size + suggested.scored
         pretend_installed.clear()
         again = suggest(store)  # every vector is cached now
-        cached = store.embeddings(embeddings.MODEL, [c for c, _ in store.uncoded_comments()])
+        cached = store.models.embeddings(embeddings.MODEL, [c for c, _ in store.comments.uncoded()])
     assert pretend_installed == []
     assert again.suggestions == suggested.suggestions > 0
     vector = np.frombuffer(next(iter(cached.values())), dtype="<f4")
@@ -99,7 +99,7 @@ def test_training_and_suggesting_with_the_real_encoder(demo_project):
     with open_project(demo_project) as store:
         report = train(store, features="tfidf+embeddings", budget=0)
         suggested = suggest(store)
-        cached = store.embeddings(embeddings.MODEL, [c for c, _ in store.uncoded_comments()])
+        cached = store.models.embeddings(embeddings.MODEL, [c for c, _ in store.comments.uncoded()])
     assert report.features == "tfidf+embeddings" and report.macro_f1 > 0.3
     assert suggested.suggestions > 0
     assert len(cached) == suggested.scored

@@ -205,11 +205,12 @@ def test_explanations_name_the_words_that_weighed_most():
 
 
 def test_a_fold_without_an_example_of_a_code_still_fits():
+    from coder.model_card import FitConfig
     from coder.suggest.fitting import fit_codes
 
     x = sp.random(20, 8, density=0.5, random_state=4, format="csr")
     y = np.zeros((20, 2), dtype=np.int8)
     y[:10, 0] = 1
-    coef, intercept = fit_codes(x, y, 4.0, "balanced")
+    coef, intercept = fit_codes(x, y, FitConfig(4.0, "balanced"))
     assert coef.shape == (2, 8)
     assert not coef[1].any() and intercept[1] < 0  # never seen: never suggested

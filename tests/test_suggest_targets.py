@@ -10,8 +10,8 @@ from coder.suggest.targets import training_set
 
 
 def ids(store):
-    codes = {c.path: c.id for c in store.codes()}
-    comments = {c: store.comment_by_source_id(c).id for c in ("1:q1", "1:q2", "2:q1", "4:q1")}
+    codes = {c.path: c.id for c in store.codes.all()}
+    comments = {c: store.comments.by_source_id(c).id for c in ("1:q1", "1:q2", "2:q1", "4:q1")}
     return codes, comments
 
 
@@ -22,12 +22,12 @@ def column(data, path):
 def test_every_coder_counts_and_half_the_coders_of_a_comment_decide(store):
     codes, c = ids(store)
     # 1:q2: alice says Worry, bob says Anxiety, carol says Worry.
-    store.apply_code(c["1:q2"], codes["Feelings > Worry"], "alice")
-    store.apply_code(c["1:q2"], codes["Feelings > Anxiety"], "bob")
-    store.apply_code(c["1:q2"], codes["Feelings > Worry"], "carol")
+    store.codings.apply(c["1:q2"], codes["Feelings > Worry"], "alice")
+    store.codings.apply(c["1:q2"], codes["Feelings > Anxiety"], "bob")
+    store.codings.apply(c["1:q2"], codes["Feelings > Worry"], "carol")
     # 4:q1: bob and carol disagree one to one: either is enough.
-    store.apply_code(c["4:q1"], codes["Workload"], "bob")
-    store.apply_code(c["4:q1"], codes["Online"], "carol")
+    store.codings.apply(c["4:q1"], codes["Workload"], "bob")
+    store.codings.apply(c["4:q1"], codes["Online"], "carol")
     data = training_set(store, min_examples=1)
     assert data.coders == ["alice", "bob", "carol"]
     row = {comment: i for i, comment in enumerate(data.comment_ids)}
@@ -43,7 +43,7 @@ def test_every_coder_counts_and_half_the_coders_of_a_comment_decide(store):
 
 def test_a_sub_code_does_not_imply_its_parent_and_segments_count(store):
     codes, c = ids(store)
-    store.apply_code(c["1:q2"], codes["Feelings > Worry"], "alice", start=2, end=7)
+    store.codings.apply(c["1:q2"], codes["Feelings > Worry"], "alice", start=2, end=7)
     data = training_set(store, min_examples=1)
     row = data.comment_ids.index(c["1:q2"])
     assert data.y[row, column(data, "Feelings > Worry")] == 1
@@ -61,8 +61,8 @@ def test_rare_codes_are_named_with_the_reason(store):
 def test_a_code_on_every_coded_comment_cannot_be_learnt(store):
     codes, c = ids(store)
     for comment in c.values():
-        store.apply_code(comment, codes["Online"], "alice")
-    store.apply_code(c["2:q1"], codes["Workload"], "alice")
+        store.codings.apply(comment, codes["Online"], "alice")
+    store.codings.apply(c["2:q1"], codes["Workload"], "alice")
     data = training_set(store, min_examples=2)
     assert [code.path for code in data.codes] == ["Workload"]
     reasons = {s.path: s.reason for s in data.skipped}

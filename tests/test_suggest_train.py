@@ -29,29 +29,30 @@ def trained(demo_template, tmp_path_factory):
 
 
 def pending(store):
-    return store.conn.execute(
+    return store.db.conn.execute(
         "SELECT comment_id, code_id, probability, model_version, explanation FROM suggestions "
         "WHERE status = 'pending'"
     ).fetchall()
 
 
 def uncoded(store):
-    return {c for c, _ in store.uncoded_comments(limit=10**6)}
+    return {c for c, _ in store.comments.uncoded(limit=10**6)}
 
 
 def test_training_stores_a_version_with_cross_validated_metrics(trained):
     path, report, _ = trained
     with open_project(path) as store:
-        latest = store.latest_model_version()
-        counts = store.code_counts()
+        latest = store.models.latest()
+        counts = store.codes.counts()
         coded = store.status().coded
     assert report.version == latest.id
+    assert latest.card == report.card  # what was stored reads back the same
     assert report.training_size == latest.training_size == coded
     assert report.coders == ["reference"]
     for m in report.per_code:
         assert 0 <= m.precision <= 1 and 0 <= m.recall <= 1 and 0 <= m.f1 <= 1
         assert m.support == counts[m.code_id]
-        assert latest.metrics["codes"][str(m.code_id)]["f1"] == pytest.approx(m.f1)
+        assert latest.card.metrics_for(m.code_id).f1 == pytest.approx(m.f1)
     assert report.macro_f1 == pytest.approx(np.mean([m.f1 for m in report.per_code]))
     assert report.macro_f1 > 0.3  # a model that learnt nothing scores near zero
     skipped = {s.path: s.reason for s in report.skipped}
@@ -62,10 +63,10 @@ def test_training_stores_a_version_with_cross_validated_metrics(trained):
 def test_training_twice_gives_the_same_model(demo_project):
     with open_project(demo_project) as store:
         first = train(store, features="tfidf", budget=0)
-        a = Model.from_bytes(store.model_blob(first.version))
+        a = Model.from_bytes(store.models.blob(first.version))
         second = train(store, features="tfidf", budget=0)
-        b = Model.from_bytes(store.model_blob(second.version))
-        assert store.model_blob(first.version) is None  # only the latest keeps its arrays
+        b = Model.from_bytes(store.models.blob(second.version))
+        assert store.models.blob(first.version) is None  # only the latest keeps its arrays
     assert second.version == first.version + 1
     assert np.array_equal(a.coef, b.coef)
     assert np.array_equal(a.threshold, b.threshold)
@@ -78,7 +79,7 @@ def test_suggestions_are_for_uncoded_comments_above_each_threshold(trained):
     with open_project(path) as store:
         rows = pending(store)
         left = uncoded(store)
-        texts = dict(store.conn.execute("SELECT id, text FROM comments").fetchall())
+        texts = dict(store.db.conn.execute("SELECT id, text FROM comments").fetchall())
     assert suggested.suggestions == len(rows) > 0
     assert suggested.scored == len(left)
     assert {r[0] for r in rows} <= left
@@ -95,11 +96,11 @@ def test_suggestions_are_for_uncoded_comments_above_each_threshold(trained):
 def test_every_uncoded_comment_is_ranked_and_next_follows_the_order(trained):
     path, report, suggested = trained
     with open_project(path) as store:
-        ranked = store.conn.execute(
+        ranked = store.db.conn.execute(
             "SELECT comment_id, rank, model_version FROM priorities ORDER BY rank"
         ).fetchall()
         left = uncoded(store)
-        following = store.next_uncoded(None)
+        following = store.comments.next_uncoded(None)
     assert [r[1] for r in ranked] == list(range(len(left)))
     assert {r[0] for r in ranked} == left
     assert {r[2] for r in ranked} == {report.version}
@@ -114,12 +115,12 @@ def test_a_rejected_suggestion_is_not_made_again(demo_project):
         rows = pending(store)
         rejected_comment, rejected_code = rows[0][0], rows[0][1]
         accepted_comment = next(r[0] for r in rows if r[0] != rejected_comment)
-        store.reject_suggestions(rejected_comment, "ann", [rejected_code])
-        store.accept_suggestions(accepted_comment, "ann")
+        store.suggestions.reject(rejected_comment, "ann", [rejected_code])
+        store.suggestions.accept(accepted_comment, "ann")
         report = suggest(store)
         again = pending(store)
         left = uncoded(store)
-        statuses = store.conn.execute(
+        statuses = store.db.conn.execute(
             "SELECT status, count(*) FROM suggestions GROUP BY status"
         ).fetchall()
     assert (rejected_comment, rejected_code) not in {(r[0], r[1]) for r in again}
@@ -133,10 +134,10 @@ def test_retraining_replaces_the_old_versions_pending_suggestions(demo_project):
         first = train(store, features="tfidf", budget=0)
         suggest(store)
         comment = pending(store)[0][0]
-        store.accept_suggestions(comment, "ann")  # a decided one is history and stays
+        store.suggestions.accept(comment, "ann")  # a decided one is history and stays
         second = train(store, features="tfidf", budget=0)
         suggest(store)
-        versions = store.conn.execute(
+        versions = store.db.conn.execute(
             "SELECT model_version, status, count(*) FROM suggestions GROUP BY 1, 2"
         ).fetchall()
     by = {(v, s): n for v, s, n in versions}
@@ -154,7 +155,7 @@ def test_a_code_deleted_after_training_is_not_suggested(demo_project):
     with open_project(demo_project) as store:
         report = train(store, features="tfidf", budget=0)
         gone = max(report.per_code, key=lambda m: m.support).code_id
-        store.delete_code(gone)
+        store.codes.delete(gone)
         suggested = suggest(store)
         codes = {r[1] for r in pending(store)}
     assert suggested.suggestions > 0
@@ -197,9 +198,9 @@ def test_explanations_point_at_the_words_that_decided(tmp_path):
     report = train(store, features="tfidf", budget=0)
     assert {m.path for m in report.per_code} == {"Transport", "Staffing", "Praise"}
     suggest(store)
-    codes = {c.id: c.path for c in store.codes()}
-    bus = store.pending_suggestions(store.comment_by_source_id("u0").id)
-    nurses = store.pending_suggestions(store.comment_by_source_id("u1").id)
+    codes = {c.id: c.path for c in store.codes.all()}
+    bus = store.suggestions.pending(store.comments.by_source_id("u0").id)
+    nurses = store.suggestions.pending(store.comments.by_source_id("u1").id)
     store.close()
     assert codes[bus[0].code_id] == "Transport"
     assert "bus" in " ".join(bus[0].explanation).split()
@@ -247,4 +248,4 @@ def test_progress_may_stop_training_and_nothing_is_stored(demo_project):
     with open_project(demo_project) as store:
         with pytest.raises(Stop):
             train(store, features="tfidf", progress=progress)
-        assert store.latest_model_version() is None
+        assert store.models.latest() is None

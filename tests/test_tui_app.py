@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
+from store_support import add_model
 from tui_support import pilot_test, screen_text
 
-from coder.store import ChunkRow, open_project
+from coder.domain import ImportRow
+from coder.store import open_project
 from coder.tui.app import CoderApp
 from coder.tui.screens.coding import CodingScreen
 
@@ -16,11 +18,11 @@ SIZE = (100, 30)
 def codings(path, source_id: str) -> set[tuple[str, str, int | None, int | None, str]]:
     """(code path, coder, start, end, origin) as committed, read over a fresh connection."""
     with open_project(path) as store:
-        paths = {c.id: c.path for c in store.codes()}
-        comment = store.comment_by_source_id(source_id)
+        paths = {c.id: c.path for c in store.codes.all()}
+        comment = store.comments.by_source_id(source_id)
         return {
             (paths[k.code_id], k.coder, k.start, k.end, str(k.origin))
-            for k in store.codings_for(comment.id)
+            for k in store.codings.of_comment(comment.id)
         }
 
 
@@ -30,7 +32,7 @@ def whole(*pairs: tuple[str, str], origin: str = "manual"):
 
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
-    comment = screen.store.comment_by_source_id(source_id)
+    comment = screen.store.comments.by_source_id(source_id)
     screen.comment_list.move_to(screen.listing.position_of(comment.id))
     await pilot.pause()
     assert screen.shown.comment.source_id == source_id
@@ -90,7 +92,9 @@ async def test_search_filters_the_list_and_escape_shows_everything(mini_project)
         await pilot.pause()
         screen: CodingScreen = app.screen
         with open_project(mini_project) as store:
-            expected = [c.id for c in map(store.comment, range(1, 9)) if "worr" in c.text.lower()]
+            expected = [
+                c.id for c in map(store.comments.get, range(1, 9)) if "worr" in c.text.lower()
+            ]
         assert screen.listing.ids(0, 100) == expected
         assert screen.shown.comment.id == expected[0]
         assert "search “worr*”" in screen_text(app)
@@ -107,13 +111,15 @@ async def test_filter_dialog_chooses_a_code_then_an_attribute(mini_project):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            workload = [c for c in store.codes() if c.path == "Workload"][0].id
+            workload = [c for c in store.codes.all() if c.path == "Workload"][0].id
             expected = [
-                i for i in range(1, 9) if any(k.code_id == workload for k in store.codings_for(i))
+                i
+                for i in range(1, 9)
+                if any(k.code_id == workload for k in store.codings.of_comment(i))
             ]
             teachers = [
                 i for i in range(1, 9)
-                if store.respondent(store.comment(i).respondent_id).attributes["role"] == "teacher"
+                if store.comments.respondent(store.comments.get(i).respondent_id).attributes["role"] == "teacher"
             ]  # fmt: skip
         assert screen.listing.ids(0, 100) == expected
         await pilot.press("f", *["down"] * 5, "enter")  # Respondent attribute = value …
@@ -143,12 +149,10 @@ async def test_uncoded_filter_keeps_a_comment_in_place_once_coded(mini_project):
 @pilot_test
 async def test_n_walks_uncoded_comments_in_the_models_order(mini_project):
     with open_project(mini_project) as store:
-        uncoded = [i for i in range(1, 9) if not store.codings_for(i)]
-        version = store.add_model_version(
-            training_size=2, features="t", metrics={}, params={}, model=None
-        )
+        uncoded = [i for i in range(1, 9) if not store.codings.of_comment(i)]
+        version = add_model(store, 2, "t")
         order = uncoded[::-1]
-        store.replace_priorities(version, [(c, 1.0) for c in order])
+        store.suggestions.replace_priorities(version, [(c, 1.0) for c in order])
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         seen = []
@@ -166,7 +170,7 @@ async def test_memo_is_written_shown_and_marked_in_the_list(mini_project):
         await pilot.press("m", *"short", "ctrl+s")
         await pilot.pause()
         with open_project(mini_project) as store:
-            memos = store.memos(comment_id=store.comment_by_source_id("4:q2").id)
+            memos = store.memos.on(comment_id=store.comments.by_source_id("4:q2").id)
         assert [(m.coder, m.text) for m in memos] == [("bob", "short")]
         text = screen_text(app)
         assert "✎ you: short" in text
@@ -191,11 +195,11 @@ async def test_v_selects_words_and_a_code_key_codes_just_that_segment(mini_proje
 async def test_markup_and_escape_sequences_are_shown_as_text(mini_project):
     nasty = "[bold red]alarm[/] \x1b[2J\x1b[31mred\x1b[0m\rback\x07bell [link=x]y[/link]"
     with open_project(mini_project) as store:
-        import_id = store.begin_import("nasty")
-        store.write_chunk(
-            import_id, [ChunkRow("[b]9:x", "[i]9", "q1", nasty, {"role": "[red]x"})], None
+        import_id = store.imports.begin("nasty")
+        store.imports.write_chunk(
+            import_id, [ImportRow("[b]9:x", "[i]9", "q1", nasty, {"role": "[red]x"})], None
         )
-        store.finish_import(import_id, {})
+        store.imports.finish(import_id, {})
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=(120, 30)) as pilot:
         await go_to(pilot, "[b]9:x")
@@ -290,13 +294,19 @@ async def test_a_big_project_is_counted_in_a_worker_and_kept_exact(mini_project,
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert (screen.counts, screen.coded) == (store.code_counts(), store.coded_count())
+            assert (screen.counts, screen.coded) == (
+                store.codes.counts(),
+                store.comments.coded_count(),
+            )
         await pilot.press("j", "1", "u", "j", "j", "3")
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert (screen.counts, screen.coded) == (store.code_counts(), store.coded_count())
-            assert store.coded_count() == 3
+            assert (screen.counts, screen.coded) == (
+                store.codes.counts(),
+                store.comments.coded_count(),
+            )
+            assert store.comments.coded_count() == 3
         assert " 3/8 coded" in screen_text(app)
 
 
@@ -305,7 +315,7 @@ async def test_a_code_added_elsewhere_appears_with_the_next_key(mini_project):
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         with open_project(mini_project) as store:
-            store.add_code("Training", description="Courses, CPD and induction.")
+            store.codes.add("Training", description="Courses, CPD and induction.")
         app.screen._poll_changes()
         await pilot.pause()
         assert "4 ■ Training" in screen_text(app)

@@ -5,46 +5,46 @@ from __future__ import annotations
 import re
 
 import pytest
+from store_support import add_model
 
-from coder.domain import Origin
+from coder.domain import CommentFilter, ImportRow, Origin
 from coder.errors import CoderError
-from coder.store import ChunkRow
-from coder.store.browse import CommentFilter, fts_query, search_terms
+from coder.search import fts_query, search_terms
 from coder.tui.listing import FilteredListing, RowSource, WholeCorpus
 
 
 def ids_where(store, predicate) -> list[int]:
     """The expected answer, worked out the slow way in Python."""
-    rows = store.conn.execute("SELECT id FROM comments ORDER BY id").fetchall()
-    return [r[0] for r in rows if predicate(store.comment(r[0]))]
+    rows = store.db.conn.execute("SELECT id FROM comments ORDER BY id").fetchall()
+    return [r[0] for r in rows if predicate(store.comments.get(r[0]))]
 
 
 def codes(store) -> dict[str, int]:
-    return {c.path: c.id for c in store.codes()}
+    return {c.path: c.id for c in store.codes.all()}
 
 
 def test_each_filter_matches_a_plain_python_reading(store):
     k = codes(store)
-    bob_target = store.comment_by_source_id("4:q1").id
-    store.apply_code(bob_target, k["Feelings > Worry"], "bob")
-    coded = lambda c: bool(store.codings_for(c.id))  # noqa: E731
+    bob_target = store.comments.by_source_id("4:q1").id
+    store.codings.apply(bob_target, k["Feelings > Worry"], "bob")
+    coded = lambda c: bool(store.codings.of_comment(c.id))  # noqa: E731
     checks = {
         CommentFilter(uncoded=True): lambda c: not coded(c),
         CommentFilter(not_coded_by="bob"): lambda c: all(
-            x.coder != "bob" for x in store.codings_for(c.id)
+            x.coder != "bob" for x in store.codings.of_comment(c.id)
         ),
         CommentFilter(code_id=k["Feelings"]): lambda c: any(
             x.code_id in {k["Feelings"], k["Feelings > Worry"], k["Feelings > Anxiety"]}
-            for x in store.codings_for(c.id)
+            for x in store.codings.of_comment(c.id)
         ),
         CommentFilter(code_id=k["Workload"]): lambda c: any(
-            x.code_id == k["Workload"] for x in store.codings_for(c.id)
+            x.code_id == k["Workload"] for x in store.codings.of_comment(c.id)
         ),
         CommentFilter(coder="alice"): lambda c: any(
-            x.coder == "alice" for x in store.codings_for(c.id)
+            x.coder == "alice" for x in store.codings.of_comment(c.id)
         ),
         CommentFilter(attribute=("role", "teacher")): lambda c: (
-            store.respondent(c.respondent_id).attributes.get("role") == "teacher"
+            store.comments.respondent(c.respondent_id).attributes.get("role") == "teacher"
         ),
         CommentFilter(question="q2"): lambda c: c.question == "q2",
         CommentFilter(search="worry"): lambda c: "worry" in c.text.lower(),
@@ -52,36 +52,36 @@ def test_each_filter_matches_a_plain_python_reading(store):
     }
     for where, predicate in checks.items():
         expected = ids_where(store, predicate)
-        assert list(store.filtered_comment_ids(where)) == expected, where
+        assert list(store.comments.filtered_ids(where)) == expected, where
         assert expected or where.code_id == k["Feelings"], f"{where} should match something"
 
 
 def test_disagreement_is_comments_whose_coders_chose_different_codes(store):
     k = codes(store)
-    same = store.comment_by_source_id("1:q1").id  # alice: Workload
-    store.apply_code(same, k["Workload"], "bob")
-    differ = store.comment_by_source_id("2:q1").id  # alice: Online
-    store.apply_code(differ, k["Online"], "bob")
-    store.apply_code(differ, k["Feelings"], "bob")
-    alone = store.comment_by_source_id("4:q1").id
-    store.apply_code(alone, k["Workload"], "bob")
-    assert list(store.filtered_comment_ids(CommentFilter(disagreement=True))) == [differ]
+    same = store.comments.by_source_id("1:q1").id  # alice: Workload
+    store.codings.apply(same, k["Workload"], "bob")
+    differ = store.comments.by_source_id("2:q1").id  # alice: Online
+    store.codings.apply(differ, k["Online"], "bob")
+    store.codings.apply(differ, k["Feelings"], "bob")
+    alone = store.comments.by_source_id("4:q1").id
+    store.codings.apply(alone, k["Workload"], "bob")
+    assert list(store.comments.filtered_ids(CommentFilter(disagreement=True))) == [differ]
 
 
 def test_suggested_filter_sees_only_the_latest_models_pending_suggestions(store):
     k = codes(store)
-    a, b, c = (store.comment_by_source_id(s).id for s in ("1:q2", "3:q2", "5:q2"))
-    old = store.add_model_version(training_size=2, features="t", metrics={}, params={}, model=None)
-    store.replace_suggestions(old, [(c, k["Online"], 0.9, [])])
-    new = store.add_model_version(training_size=2, features="t", metrics={}, params={}, model=None)
-    store.replace_suggestions(
+    a, b, c = (store.comments.by_source_id(s).id for s in ("1:q2", "3:q2", "5:q2"))
+    old = add_model(store, 2, "t")
+    store.suggestions.replace(old, [(c, k["Online"], 0.9, [])])
+    new = add_model(store, 2, "t")
+    store.suggestions.replace(
         new, [(a, k["Feelings > Worry"], 0.8, []), (b, k["Workload"], 0.6, [])]
     )
-    assert list(store.filtered_comment_ids(CommentFilter(suggested=True))) == [a, b]
+    assert list(store.comments.filtered_ids(CommentFilter(suggested=True))) == [a, b]
     by_theme = CommentFilter(suggested=True, suggested_code_id=k["Feelings"])
-    assert list(store.filtered_comment_ids(by_theme)) == [a]
-    store.reject_suggestions(a, "bob")
-    assert list(store.filtered_comment_ids(CommentFilter(suggested=True))) == [b]
+    assert list(store.comments.filtered_ids(by_theme)) == [a]
+    store.suggestions.reject(a, "bob")
+    assert list(store.comments.filtered_ids(CommentFilter(suggested=True))) == [b]
 
 
 @pytest.mark.parametrize(
@@ -94,14 +94,14 @@ def test_any_search_text_is_safe(store, typed):
     except CoderError:
         return  # nothing searchable in it: refused with a message, not a crash
     assert query
-    store.filtered_comment_ids(CommentFilter(search=typed))  # must not raise
+    store.comments.filtered_ids(CommentFilter(search=typed))  # must not raise
 
 
 def test_search_understands_phrases_prefixes_and_or(store):
-    text = {cid: store.comment(cid).text.lower() for cid in ids_where(store, lambda c: True)}
+    text = {cid: store.comments.get(cid).text.lower() for cid in ids_where(store, lambda c: True)}
 
     def found(typed):
-        return set(store.filtered_comment_ids(CommentFilter(search=typed)))
+        return set(store.comments.filtered_ids(CommentFilter(search=typed)))
 
     assert found("worr*") == {i for i, t in text.items() if re.search(r"\bworr", t)}
     assert found('"waiting list"') == {i for i, t in text.items() if "waiting list" in t}
@@ -121,48 +121,46 @@ def test_search_understands_phrases_prefixes_and_or(store):
 
 
 def test_next_uncoded_in_document_order_wraps_and_skips_the_current(store):
-    uncoded = ids_where(store, lambda c: not store.codings_for(c.id))
-    first = store.next_uncoded(None)
+    uncoded = ids_where(store, lambda c: not store.codings.of_comment(c.id))
+    first = store.comments.next_uncoded(None)
     assert first.comment_id == uncoded[0] and first.rank is None
-    assert store.next_uncoded(uncoded[0]).comment_id == uncoded[1]
-    assert store.next_uncoded(uncoded[-1]).comment_id == uncoded[0]  # wraps round
+    assert store.comments.next_uncoded(uncoded[0]).comment_id == uncoded[1]
+    assert store.comments.next_uncoded(uncoded[-1]).comment_id == uncoded[0]  # wraps round
     q2 = CommentFilter(question="q2")
-    in_q2 = [i for i in uncoded if store.comment(i).question == "q2"]
-    assert store.next_uncoded(None, where=q2).comment_id == in_q2[0]
+    in_q2 = [i for i in uncoded if store.comments.get(i).question == "q2"]
+    assert store.comments.next_uncoded(None, where=q2).comment_id == in_q2[0]
 
 
 def test_next_uncoded_follows_the_models_order_once_it_exists(store):
     k = codes(store)
-    uncoded = ids_where(store, lambda c: not store.codings_for(c.id))
-    version = store.add_model_version(
-        training_size=2, features="t", metrics={}, params={}, model=None
-    )
+    uncoded = ids_where(store, lambda c: not store.codings.of_comment(c.id))
+    version = add_model(store, 2, "t")
     ranked = list(reversed(uncoded))
-    store.replace_priorities(version, [(cid, 1.0 / (n + 1)) for n, cid in enumerate(ranked)])
-    assert store.has_priorities()
-    step = store.next_uncoded(None)
+    store.suggestions.replace_priorities(
+        version, [(cid, 1.0 / (n + 1)) for n, cid in enumerate(ranked)]
+    )
+    assert store.suggestions.has_priorities()
+    step = store.comments.next_uncoded(None)
     assert (step.comment_id, step.rank) == (ranked[0], 0)
-    step = store.next_uncoded(step.comment_id, after_rank=step.rank)
+    step = store.comments.next_uncoded(step.comment_id, after_rank=step.rank)
     assert step.comment_id == ranked[1]
-    store.apply_code(ranked[2], k["Workload"], "bob")  # coded since the ranking: skipped
-    step = store.next_uncoded(step.comment_id, after_rank=step.rank)
+    store.codings.apply(ranked[2], k["Workload"], "bob")  # coded since the ranking: skipped
+    step = store.comments.next_uncoded(step.comment_id, after_rank=step.rank)
     assert step.comment_id == ranked[3]
 
 
 def test_rows_carry_codes_pending_suggestions_and_memos(store):
     k = codes(store)
-    a = store.comment_by_source_id("1:q1").id
-    b = store.comment_by_source_id("1:q2").id
-    store.apply_code(a, k["Online"], "bob")
-    store.write_memo("check this", "bob", comment_id=b)
-    version = store.add_model_version(
-        training_size=2, features="t", metrics={}, params={}, model=None
-    )
-    store.replace_suggestions(version, [(b, k["Feelings > Worry"], 0.7, ["worry"])])
-    rows = store.comment_rows([b, 99999, a], "bob")
+    a = store.comments.by_source_id("1:q1").id
+    b = store.comments.by_source_id("1:q2").id
+    store.codings.apply(a, k["Online"], "bob")
+    store.memos.write("check this", "bob", comment_id=b)
+    version = add_model(store, 2, "t")
+    store.suggestions.replace(version, [(b, k["Feelings > Worry"], 0.7, ["worry"])])
+    rows = store.comments.rows([b, 99999, a], "bob")
     assert [r.id for r in rows] == [b, a]
     assert [r.mine for r in rows] == [False, True]
-    assert [r.mine for r in store.comment_rows([a, b], "carol")] == [False, False]
+    assert [r.mine for r in store.comments.rows([a, b], "carol")] == [False, False]
     assert rows[0].pending == 1 and rows[0].has_memo and rows[0].code_ids == ()
     assert rows[1].code_ids == (k["Workload"], k["Online"]) and not rows[1].has_memo
     assert rows[1].source_id == "1:q1" and rows[1].preview.startswith("My caseload")
@@ -170,17 +168,17 @@ def test_rows_carry_codes_pending_suggestions_and_memos(store):
 
 def test_whole_corpus_listing_pages_through_gaps_in_the_ids(store):
     def add(source: str) -> int:
-        import_id = store.begin_import(source)
-        store.write_chunk(import_id, [ChunkRow(f"{source}:{i}", source, "q9", f"text {i}", {})
+        import_id = store.imports.begin(source)
+        store.imports.write_chunk(import_id, [ImportRow(f"{source}:{i}", source, "q9", f"text {i}", {})
                                       for i in range(3)], None)  # fmt: skip
-        store.finish_import(import_id, {})
+        store.imports.finish(import_id, {})
         return import_id
 
     add("x")
     middle = add("y")
     add("z")
-    store.undo_import(middle)  # leaves a hole in the ids
-    all_ids = [r[0] for r in store.conn.execute("SELECT id FROM comments ORDER BY id")]
+    store.imports.undo(middle)  # leaves a hole in the ids
+    all_ids = [r[0] for r in store.db.conn.execute("SELECT id FROM comments ORDER BY id")]
     listing = WholeCorpus(store)
     assert not listing.dense and len(listing) == len(all_ids)
     assert listing.ids(0, 1000) == all_ids
@@ -194,9 +192,9 @@ def test_filtered_listing_keeps_its_comments_while_they_are_coded(store):
     from array import array
 
     where = CommentFilter(uncoded=True)
-    listing = FilteredListing(where, store.filtered_comment_ids(where))
+    listing = FilteredListing(where, store.comments.filtered_ids(where))
     before = listing.ids(0, 100)
-    store.apply_code(before[0], codes(store)["Workload"], "bob", origin=Origin.MANUAL)
+    store.codings.apply(before[0], codes(store)["Workload"], "bob", origin=Origin.MANUAL)
     assert listing.ids(0, 100) == before
     assert listing.position_of(before[2]) == 2 and listing.position_of(10**9) is None
     assert FilteredListing(where, array("q")).position_of(1) is None
@@ -204,8 +202,10 @@ def test_filtered_listing_keeps_its_comments_while_they_are_coded(store):
 
 def test_code_counts_of_matches_the_full_count(store):
     k = codes(store)
-    store.apply_code(store.comment_by_source_id("4:q1").id, k["Workload"], "bob")
-    assert store.code_counts_of(k.values()) == {
-        c: store.code_counts().get(c, 0) for c in k.values()
+    store.codings.apply(store.comments.by_source_id("4:q1").id, k["Workload"], "bob")
+    assert store.codes.counts_of(k.values()) == {
+        c: store.codes.counts().get(c, 0) for c in k.values()
     }
-    assert store.coded_count() == len(ids_where(store, lambda c: bool(store.codings_for(c.id))))
+    assert store.comments.coded_count() == len(
+        ids_where(store, lambda c: bool(store.codings.of_comment(c.id)))
+    )

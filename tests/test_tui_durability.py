@@ -49,12 +49,12 @@ def test_everything_shown_as_coded_is_there_after_a_kill(mini_project):
         child.wait()
     assert any(shown.values()), "the child coded nothing"
     with open_project(mini_project) as store:
-        paths = {c.id: c.path for c in store.codes()}
+        paths = {c.id: c.path for c in store.codes.all()}
         for source_id, codings in shown.items():
-            comment = store.comment_by_source_id(source_id)
+            comment = store.comments.by_source_id(source_id)
             stored = sorted(
                 [paths[k.code_id], k.start, k.end]
-                for k in store.codings_for(comment.id)
+                for k in store.codings.of_comment(comment.id)
                 if k.coder == "kim"
             )
             assert stored == codings, source_id

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from store_support import add_model
+
 from coder.store import open_project
 from coder.tui.app import CoderApp
 from coder.tui.keys import Settings
@@ -13,12 +15,10 @@ def test_coding_screen_at_80x24(demo_project, snap_compare):
 
 def test_suggestions_and_a_segment_being_selected_in_the_light_theme(demo_project, snap_compare):
     with open_project(demo_project) as store:
-        codes = {c.path: c.id for c in store.codes()}
-        target = store.comment_by_source_id("R002:difficult").id
-        version = store.add_model_version(
-            training_size=211, features="test", metrics={}, params={}, model=None
-        )
-        store.replace_suggestions(
+        codes = {c.path: c.id for c in store.codes.all()}
+        target = store.comments.by_source_id("R002:difficult").id
+        version = add_model(store, 211, "test")
+        store.suggestions.replace(
             version,
             [
                 (

@@ -7,6 +7,7 @@ import threading
 import time
 from types import SimpleNamespace
 
+from store_support import add_model
 from tui_support import pilot_test, screen_text
 
 import coder.suggest
@@ -21,13 +22,11 @@ SIZE = (110, 30)
 def suggest_for(path, rows: list[tuple[str, str, float, list[str]]]) -> int:
     """Store suggestions (comment id, code path, probability, words) as a new model version."""
     with open_project(path) as store:
-        codes = {c.path: c.id for c in store.codes()}
-        version = store.add_model_version(
-            training_size=2, features="test", metrics={}, params={}, model=None
-        )
-        store.replace_suggestions(
+        codes = {c.path: c.id for c in store.codes.all()}
+        version = add_model(store, 2, "test")
+        store.suggestions.replace(
             version,
-            [(store.comment_by_source_id(s).id, codes[c], p, w) for s, c, p, w in rows],
+            [(store.comments.by_source_id(s).id, codes[c], p, w) for s, c, p, w in rows],
         )
         return version
 
@@ -35,10 +34,12 @@ def suggest_for(path, rows: list[tuple[str, str, float, list[str]]]) -> int:
 def state(path, source_id: str) -> tuple[set, dict]:
     """(codings as (code, coder, origin), suggestion statuses by code) as committed."""
     with open_project(path) as store:
-        paths = {c.id: c.path for c in store.codes()}
-        cid = store.comment_by_source_id(source_id).id
-        codings = {(paths[k.code_id], k.coder, str(k.origin)) for k in store.codings_for(cid)}
-        rows = store.conn.execute(
+        paths = {c.id: c.path for c in store.codes.all()}
+        cid = store.comments.by_source_id(source_id).id
+        codings = {
+            (paths[k.code_id], k.coder, str(k.origin)) for k in store.codings.of_comment(cid)
+        }
+        rows = store.db.conn.execute(
             "SELECT code_id, status FROM suggestions WHERE comment_id = ?", (cid,)
         ).fetchall()
         return codings, {paths[c]: s for c, s in rows}
@@ -46,7 +47,7 @@ def state(path, source_id: str) -> tuple[set, dict]:
 
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
-    comment = screen.store.comment_by_source_id(source_id)
+    comment = screen.store.comments.by_source_id(source_id)
     screen.comment_list.move_to(screen.listing.position_of(comment.id))
     await pilot.pause()
 
@@ -116,7 +117,7 @@ async def test_list_marks_comments_with_pending_suggestions(mini_project):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert app.screen.listing.ids(0, 10) == [store.comment_by_source_id("4:q2").id]
+            assert app.screen.listing.ids(0, 10) == [store.comments.by_source_id("4:q2").id]
 
 
 @pilot_test
@@ -128,16 +129,14 @@ async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monk
         calls.append(threading.current_thread() is threading.main_thread())
         progress("training", 0.5)
         assert release.wait(10)
-        version = store.add_model_version(
-            training_size=2, features="fake", metrics={}, params={}, model=None
-        )
+        version = add_model(store, 2, "fake")
         return SimpleNamespace(version=version)
 
     def fake_suggest(store, *, progress=None):
-        version = store.latest_model_version().id
-        target = store.comment_by_source_id("5:q1").id
-        online = next(c.id for c in store.codes() if c.path == "Online")
-        store.replace_suggestions(version, [(target, online, 0.9, ["phones", "apps"])])
+        version = store.models.latest().id
+        target = store.comments.by_source_id("5:q1").id
+        online = next(c.id for c in store.codes.all() if c.path == "Online")
+        store.suggestions.replace(version, [(target, online, 0.9, ["phones", "apps"])])
         progress("suggesting", 1.0)
         return SimpleNamespace(version=version)
 
@@ -195,7 +194,7 @@ async def test_t_trains_the_real_model_on_the_demo(demo_project, monkeypatch):
         await pilot.pause()
         assert time.perf_counter() - started < 120
         with open_project(demo_project) as store:
-            latest = store.latest_model_version()
+            latest = store.models.latest()
             assert latest is not None
             assert store.status().pending_suggestions > 0
         assert f"model v{latest.id}" in screen_text(app)
@@ -214,8 +213,8 @@ async def test_t_trains_the_real_model_on_the_demo(demo_project, monkeypatch):
 @pilot_test
 async def test_a_suggestion_of_a_code_already_applied_asks_nothing(mini_project):
     with open_project(mini_project) as store:
-        workload = next(c.id for c in store.codes() if c.path == "Workload")
-        store.apply_code(store.comment_by_source_id("4:q1").id, workload, "bob")
+        workload = next(c.id for c in store.codes.all() if c.path == "Workload")
+        store.codings.apply(store.comments.by_source_id("4:q1").id, workload, "bob")
     suggest_for(mini_project, [("4:q1", "Workload", 0.9, []), ("4:q1", "Online", 0.3, [])])
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:

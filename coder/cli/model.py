@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from coder.cli.common import cli, opened, project_argument
+from coder.files import check_folder
 
 FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS, kept light
 
@@ -39,14 +40,6 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
     ) as bar:
         task = bar.add_task("starting", total=1.0)
         yield lambda message, fraction: bar.update(task, description=message, completed=fraction)
-
-
-def _check_folder(path: Path | None) -> None:
-    """Fail before the work, not after it, when an output file cannot be written."""
-    if path is not None and not path.parent.exists():
-        from coder.errors import CoderError
-
-        raise CoderError(f"folder {path.parent} does not exist")
 
 
 def _metrics_table(rows, show_threshold: bool) -> None:
@@ -107,26 +100,23 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
 
     with opened(project) as store, _progress(quiet) as progress:
         report = train_model(store, features=features, progress=progress, budget=budget)
-    p = report.params
-    weight = "balanced" if p["class_weight"] else "unweighted"
+    card = report.card
     click.echo(
-        f"model v{report.version}: learnt from {report.training_size} coded comments "
-        f"by {', '.join(report.coders)}; {report.features} features; logistic regression "
-        f"(C={p['C']:g}, {weight} classes), {p['folds']}-fold cross-validation"
+        f"model v{report.version}: learnt from {card.training_size} coded comments "
+        f"by {', '.join(card.coders)}; {card.features} features; logistic regression "
+        f"({card.config.describe()}), {card.folds}-fold cross-validation"
     )
     if report.shared_comments:
         click.echo(
             f"{report.shared_comments} comments were coded by more than one person and they "
-            f"disagreed on {report.disagreements} comment-code pairs: {report.disagreement_rule}"
+            f"disagreed on {report.disagreements} comment-code pairs: {card.disagreement_rule}"
         )
     else:
+        click.echo(f"no comment was coded by two people (where they are: {card.disagreement_rule})")
+    click.echo(card.parent_rule)
+    if card.max_per_comment:
         click.echo(
-            f"no comment was coded by two people (where they are: {report.disagreement_rule})"
-        )
-    click.echo(report.parent_rule)
-    if p["max_per_comment"]:
-        click.echo(
-            f"at most {p['max_per_comment']} suggestions per comment (chosen by cross-validation)"
+            f"at most {card.max_per_comment} suggestions per comment (chosen by cross-validation)"
         )
     click.echo()
     _metrics_table(report.per_code, show_threshold=True)
@@ -155,7 +145,7 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     from coder.suggest import export_suggestions
     from coder.suggest import suggest as suggest_codes
 
-    _check_folder(out)
+    check_folder(out)
     with opened(project) as store:
         with _progress(quiet) as progress:
             report = suggest_codes(store, progress=progress)
@@ -189,7 +179,7 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
 @click.option(
     "--folds",
     type=click.IntRange(2, 10),
-    help="Cross-validation folds (default: 5, or 3 beyond 2,000 coded comments).",
+    help="Cross-validation folds (default: 5, or 3 beyond 4,000 coded comments, as in training).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def evaluate(
@@ -205,9 +195,9 @@ def evaluate(
     from coder.suggest.evaluation import plot_learning_curve
 
     plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
-    _check_folder(plot)
+    check_folder(plot)
     with opened(project) as store:
-        name = store.get_meta("name") or project.stem
+        name = store.meta.get("name") or project.stem
         with _progress(quiet) as progress:
             report = evaluate_model(store, features=features, progress=progress, folds=folds)
     plot_learning_curve(report, plot, f"Learning curve: {name}")

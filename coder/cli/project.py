@@ -34,7 +34,7 @@ def init(project: Path, codebook_file: Path | None, name: str | None) -> None:
     try:
         if book:
             added, _ = merge_codebook(store, book)
-            store.set_meta("codebook", book.name)
+            store.meta.set("codebook", book.name)
     finally:
         store.close()
     detail = f" with codebook {book.name!r} ({added} codes)" if book else ""
@@ -153,7 +153,7 @@ def status(project: Path) -> None:
     """Comments, coded, uncoded, codes, coders and the model version."""
     with opened(project) as store:
         st = store.status()
-        name = store.get_meta("name")
+        name = store.meta.get("name")
     pct = f" ({st.coded / st.comments:.0%})" if st.comments else ""
     rows: list[tuple[str, object]] = [
         ("project", name),
@@ -192,8 +192,8 @@ def codebook(ctx: click.Context, project: Path) -> None:
 def codebook_show(project: Path) -> None:
     """Print the codebook as a tree, with each code's count and definition."""
     with opened(project) as store:
-        codes = store.codes()
-        counts = store.code_counts()
+        codes = store.codes.all()
+        counts = store.codes.counts()
     if not codes:
         click.echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
         return
@@ -228,7 +228,7 @@ def codebook_export(project: Path, file: Path) -> None:
 
     with opened(project) as store:
         book = codebook_from_codes(
-            store.get_meta("codebook") or store.get_meta("name") or "", store.codes()
+            store.meta.get("codebook") or store.meta.get("name") or "", store.codes.all()
         )
     write_codebook(book, file)
     click.echo(f"wrote {file}")

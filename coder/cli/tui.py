@@ -37,10 +37,10 @@ def resolve_coder(store, given: str | None) -> str:
     """--coder, else $CODER_NAME, else the name this login last used on this project, else
     the login name; remembered in the project for this login."""
     key = f"coder_name:{_login()}"
-    remembered = store.get_meta(key)
+    remembered = store.meta.get(key)
     name = check_coder_name(given or os.environ.get("CODER_NAME") or remembered or default_coder())
     if name != remembered:
-        store.set_meta(key, name)
+        store.meta.set(key, name)
     return name
 
 

@@ -91,7 +91,7 @@ def build_report(store, options: ReportOptions) -> Report:
         group_of, groups = respondent_groups(store, data, options.by)
     freq = frequencies(data)
     report = Report(
-        title=store.get_meta("name") or store.path.stem,
+        title=store.meta.get("name") or store.path.stem,
         options=options,
         generated=datetime.now().astimezone().strftime("%Y-%m-%d %H:%M"),
         total_comments=data.total_comments,

@@ -85,7 +85,7 @@ class ReportData:
 def resolve_question(store, name: str | None) -> int | None:
     if name is None:
         return None
-    questions = store.questions()
+    questions = store.comments.questions()
     for q in questions:
         if q.name == name:
             return q.id
@@ -97,7 +97,7 @@ def resolve_question(store, name: str | None) -> int | None:
 
 
 def check_attribute(store, name: str) -> None:
-    known = store.attribute_names()
+    known = store.comments.attribute_names()
     if name not in known:
         listed = ", ".join(known) or "none (import respondents with --attr)"
         raise CoderError(f"unknown attribute {name!r}; known attributes: {listed}")
@@ -132,12 +132,12 @@ def load(store, selection: Selection) -> ReportData:
     if selection.coder and selection.consensus:
         raise CoderError("choose either --coder or --consensus, not both")
     question_id = resolve_question(store, selection.question)
-    coders = store.coders()
+    coders = store.codings.coders()
     if selection.coder is not None and selection.coder not in coders:
         known = ", ".join(coders) or "none yet"
         raise CoderError(f"unknown coder {selection.coder!r}; coders in this project: {known}")
-    codes = store.codes()
-    raw = store.report_codings(
+    codes = store.codes.all()
+    raw = store.reports.codings(
         question_id=question_id, include_suggestions=selection.include_suggestions
     )
     raw = raw[raw["code_id"].isin([c.id for c in codes])]
@@ -180,7 +180,7 @@ def load(store, selection: Selection) -> ReportData:
         presence=presence,
         base=base.reset_index(drop=True),
         rolled=rolled[["comment_id", "coder", "code_id", "start", "end", "direct_code"]],
-        total_comments=store.report_comment_total(question_id),
+        total_comments=store.reports.comment_total(question_id),
         coders=human_coders,
     )
 
@@ -200,12 +200,12 @@ def respondent_groups(store, data: ReportData, attribute: str) -> tuple[pd.Serie
     comments still appears, then "(missing)" when some respondents lack the attribute.
     """
     check_attribute(store, attribute)
-    values = store.report_attributes(attribute)
+    values = store.reports.attributes(attribute)
     values = values[values["value"].notna() & (values["value"].astype(str).str.strip() != "")]
     by_respondent = values.set_index("respondent_id")["value"].astype(str)
     group = by_respondent.reindex(data.base["respondent_id"].to_numpy()).fillna(MISSING)
     group.index = data.base["comment_id"].to_numpy()
-    groups = sorted(store.report_attribute_values(attribute), key=_natural)
-    if store.report_respondents_lacking(attribute) or (group == MISSING).any():
+    groups = sorted(store.reports.attribute_values(attribute), key=_natural)
+    if store.reports.respondents_lacking(attribute) or (group == MISSING).any():
         groups.append(MISSING)
     return group, groups

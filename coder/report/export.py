@@ -69,21 +69,21 @@ def export_frames(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(comments, segments) ready to write."""
     question_id = resolve_question(store, question)
-    if coder is not None and coder not in store.coders():
-        known = ", ".join(store.coders()) or "none yet"
+    if coder is not None and coder not in store.codings.coders():
+        known = ", ".join(store.codings.coders()) or "none yet"
         raise CoderError(f"unknown coder {coder!r}; coders in this project: {known}")
-    codes = store.codes()
+    codes = store.codes.all()
     path = {c.id: c.path for c in codes}
     order = {c.path: i for i, c in enumerate(codes)}
-    comments = store.report_comments(question_id=question_id, with_text=True)
-    codings = store.report_codings(question_id=question_id)
+    comments = store.reports.comments(question_id=question_id, with_text=True)
+    codings = store.reports.codings(question_id=question_id)
     codings = codings[codings["code_id"].isin(path)]
     if coder is not None:
         codings = codings[codings["coder"] == coder]
     counted = codings[["comment_id", "code_id"]]
     suggested = pd.DataFrame(columns=["comment_id", "code_id", "probability"])
     if include_suggestions:
-        suggested = store.report_suggestions(question_id=question_id)
+        suggested = store.reports.suggestions(question_id=question_id)
         suggested = suggested[suggested["code_id"].isin(path)]
         counted = pd.concat([counted, suggested[["comment_id", "code_id"]]], ignore_index=True)
 
@@ -100,7 +100,7 @@ def export_frames(
     out["codes"] = ids.map(_joined(direct, "comment_id", "code", order)).fillna("").to_numpy()
     taken = set(FIRST_COLUMNS)
 
-    attributes = store.report_attributes()
+    attributes = store.reports.attributes()
     if not attributes.empty:
         wide = attributes.pivot(index="respondent_id", columns="name", values="value")
         for name in sorted(wide.columns):
@@ -160,7 +160,8 @@ def sibling(path, part: str):
 
 def write_export(store, path, **options) -> list:
     """Write the data set to path (format from its suffix); returns the files written."""
-    from coder.report.cells import guard_frame, write_atomically
+    from coder.files import write_atomically
+    from coder.report.cells import guard_frame
 
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
     if fmt is None:
@@ -171,8 +172,8 @@ def write_export(store, path, **options) -> list:
 
         codebook = pd.DataFrame(
             {
-                "code": [c.path for c in store.codes()],
-                "description": [c.description for c in store.codes()],
+                "code": [c.path for c in store.codes.all()],
+                "description": [c.description for c in store.codes.all()],
             }
         )
         sheets = [

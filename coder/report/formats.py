@@ -9,8 +9,9 @@ from pathlib import Path
 import pandas as pd
 
 from coder.errors import CoderError
+from coder.files import write_atomically
 from coder.report.build import Report
-from coder.report.cells import guard_frame, write_atomically
+from coder.report.cells import guard_frame
 from coder.report.display import TextTable, heading, tables
 
 FORMATS = ("table", "csv", "md", "xlsx", "html")

@@ -43,7 +43,7 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str:
 
 def _attributes(store) -> pd.Series:
     """'name: value; ...' per respondent id."""
-    long = store.report_attributes()
+    long = store.reports.attributes()
     long = long[long["value"].notna() & (long["value"].astype(str).str.strip() != "")]
     if long.empty:
         return pd.Series(dtype=object)
@@ -75,7 +75,7 @@ def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
     cand["direct"] = cand["comment_id"].map(direct).fillna(1)
     cand = cand.sort_values(["code_id", "share", "themes", "comment_id"], ascending=[1, 0, 1, 1])
     cand = cand.groupby("code_id").head(per_code * CANDIDATES_PER_QUOTE)
-    comments = store.report_comments(with_text=True, ids=cand["comment_id"].unique())
+    comments = store.reports.comments(with_text=True, ids=cand["comment_id"].unique())
     cand = cand.drop(columns="respondent_id").merge(comments, on="comment_id")
     segments = data.rolled.dropna(subset=["start"]).sort_values("start")
     segments = segments.drop_duplicates(["comment_id", "code_id"])

@@ -1,74 +1,91 @@
-"""The store: the only code that speaks SQL. Everything lives in one SQLite project file."""
+"""The store: the only code that speaks SQL. Everything lives in one SQLite project file.
+
+A `Store` is one open project file: a `Db` (the connection and its transactions) and the
+repositories over it, one per noun (`store.codes`, `store.comments`, `store.codings`, ...).
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
 
 from coder.domain import ProjectStatus
-from coder.store.browse import BrowseMixin
-from coder.store.codes import CodesMixin
-from coder.store.codings import Change, CodingsMixin, LogEntry
-from coder.store.core import StoreCore, open_connection
-from coder.store.corpus import ChunkResult, ChunkRow, CorpusMixin
-from coder.store.memos import MemosMixin
-from coder.store.reports import ReportsMixin
-from coder.store.suggestions import SuggestionsMixin
+from coder.store.codes import Codes
+from coder.store.codings import ChangeLog, Codings
+from coder.store.comments import Comments
+from coder.store.db import Db, open_connection
+from coder.store.imports import Imports
+from coder.store.memos import Memos
+from coder.store.meta import Meta
+from coder.store.models import Models
+from coder.store.reports import Reports
+from coder.store.suggestions import Suggestions
 
-__all__ = [
-    "Change",
-    "ChunkResult",
-    "ChunkRow",
-    "LogEntry",
-    "Store",
-    "create_project",
-    "open_project",
-]
+__all__ = ["Store", "create_project", "open_project"]
 
 
-class Store(
-    BrowseMixin,
-    CodesMixin,
-    CodingsMixin,
-    CorpusMixin,
-    MemosMixin,
-    ReportsMixin,
-    SuggestionsMixin,
-    StoreCore,
-):
-    """One open project file."""
+class Store:
+    """One open project file and its repositories."""
+
+    def __init__(self, db: Db):
+        self.db = db
+        self.meta = Meta(db)
+        self.codes = Codes(db)
+        self.comments = Comments(db)
+        self.log = ChangeLog(db)
+        self.codings = Codings(db, self.log)
+        self.suggestions = Suggestions(db, self.codings)
+        self.memos = Memos(db)
+        self.models = Models(db)
+        self.imports = Imports(db, self.log)
+        self.reports = Reports(db)
+
+    @property
+    def path(self) -> Path:
+        return self.db.path
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     def status(self) -> ProjectStatus:
-        q = self.conn.execute
-        comments = q("SELECT count(*) FROM comments").fetchone()[0]
-        coded = q("SELECT count(DISTINCT comment_id) FROM codings").fetchone()[0]
-        model = q("SELECT max(id) FROM model_versions").fetchone()[0]
+        comments = self.comments.count()
+        coded = self.comments.coded_count()
+        model = self.models.latest_id()
         return ProjectStatus(
             comments=comments,
             coded=coded,
             uncoded=comments - coded,
-            codes=q("SELECT count(*) FROM codes").fetchone()[0],
-            coders=tuple(self.coders()),
-            respondents=q("SELECT count(*) FROM respondents").fetchone()[0],
-            questions=q("SELECT count(*) FROM questions").fetchone()[0],
+            codes=int(self.db.scalar("SELECT count(*) FROM codes")),
+            coders=tuple(self.codings.coders()),
+            respondents=int(self.db.scalar("SELECT count(*) FROM respondents")),
+            questions=int(self.db.scalar("SELECT count(*) FROM questions")),
             model_version=model,
-            pending_suggestions=q(
-                "SELECT count(*) FROM suggestions WHERE status = 'pending' AND model_version = ?",
-                (model,),
-            ).fetchone()[0],
-            incomplete_imports=len(self.incomplete_imports()),
+            pending_suggestions=self.suggestions.pending_count(model),
+            incomplete_imports=len(self.imports.incomplete()),
         )
 
 
 def open_project(path: Path | str) -> Store:
     """Open an existing project file, migrating it forward if it is older than this coder."""
-    return Store(Path(path), open_connection(path))
+    return Store(Db(Path(path), open_connection(path)))
 
 
 def create_project(path: Path | str, name: str | None = None) -> Store:
     """Make a new, empty project file; refuses to overwrite an existing one."""
     path = Path(path)
-    store = Store(path, open_connection(path, create=True))
-    store.set_meta("name", name or path.stem)
-    store.set_meta("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
+    store = Store(Db(path, open_connection(path, create=True)))
+    store.meta.set("name", name or path.stem)
+    store.meta.set("created_at", datetime.now(UTC).isoformat(timespec="seconds"))
     return store

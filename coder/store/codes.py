@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from coder.domain import PATH_SEPARATOR, Code
 from coder.errors import CoderError
+from coder.store.db import Db
 
-_CODE_COLUMNS = "id, name, parent_id, description, include, exclude, examples, color, position"
+_COLUMNS = "id, name, parent_id, description, include, exclude, examples, color, position"
+_UPDATABLE = {"name", "description", "include", "exclude", "examples", "color", "position"}
 
 
-def _code(row: sqlite3.Row | tuple, path: str) -> Code:
+def _code(row: Sequence[Any], path: str) -> Code:
     id_, name, parent_id, description, include, exclude, examples, color, position = row
     return Code(
         id=id_,
@@ -27,33 +31,47 @@ def _code(row: sqlite3.Row | tuple, path: str) -> Code:
     )
 
 
-class CodesMixin:
-    conn: sqlite3.Connection
+class Codes:
+    """The codebook: read as a tree, changed code by code."""
 
-    def codes(self) -> list[Code]:
+    def __init__(self, db: Db):
+        self.db = db
+
+    def all(self) -> list[Code]:
         """Every code in tree order: each parent followed by its children."""
-        rows = self.conn.execute(f"SELECT {_CODE_COLUMNS} FROM codes").fetchall()
-        children: dict[int | None, list[tuple]] = {}
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM codes").fetchall()
+        children: dict[int | None, list[tuple[Any, ...]]] = {}
         for row in rows:
             children.setdefault(row[2], []).append(row)
         out: list[Code] = []
-
-        def walk(parent: int | None, prefix: str) -> None:
-            for row in sorted(children.get(parent, []), key=lambda r: (r[8], r[0])):
-                path = f"{prefix}{PATH_SEPARATOR}{row[1]}" if prefix else row[1]
-                out.append(_code(row, path))
-                walk(row[0], path)
-
-        walk(None, "")
+        stack: list[tuple[tuple[Any, ...], str]] = [
+            (row, row[1]) for row in reversed(_ordered(children.get(None, [])))
+        ]
+        while stack:  # depth first, without recursion: a deep tree cannot overflow the stack
+            row, path = stack.pop()
+            out.append(_code(row, path))
+            for child in reversed(_ordered(children.get(row[0], []))):
+                stack.append((child, f"{path}{PATH_SEPARATOR}{child[1]}"))
         return out
 
-    def code(self, code_id: int) -> Code:
-        for code in self.codes():
-            if code.id == code_id:
-                return code
-        raise CoderError(f"no code with id {code_id}")
+    def get(self, code_id: int) -> Code:
+        """One code with its path, read without loading the whole codebook."""
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM codes WHERE id = ?", (code_id,)).fetchone()
+        if row is None:
+            raise CoderError(f"no code with id {code_id}")
+        names = [row[1]]
+        parent, seen = row[2], {row[0]}
+        while parent is not None and parent not in seen:
+            seen.add(parent)
+            up = self.db.execute("SELECT name, parent_id FROM codes WHERE id = ?", (parent,))
+            found = up.fetchone()
+            if found is None:
+                break
+            names.append(found[0])
+            parent = found[1]
+        return _code(row, PATH_SEPARATOR.join(reversed(names)))
 
-    def add_code(
+    def add(
         self,
         name: str,
         *,
@@ -61,18 +79,18 @@ class CodesMixin:
         description: str = "",
         include: str = "",
         exclude: str = "",
-        examples: tuple[str, ...] | list[str] = (),
+        examples: Iterable[str] = (),
         color: str | None = None,
         position: int | None = None,
     ) -> int:
-        with self.transaction():
+        with self.db.transaction():
             if position is None:
-                position = self.conn.execute(
+                position = self.db.scalar(
                     "SELECT coalesce(max(position) + 1, 0) FROM codes WHERE parent_id IS ?",
                     (parent_id,),
-                ).fetchone()[0]
+                )
             try:
-                cur = self.conn.execute(
+                cur = self.db.execute(
                     "INSERT INTO codes (name, parent_id, description, include, exclude, examples,"
                     " color, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (
@@ -88,11 +106,10 @@ class CodesMixin:
                 )
             except sqlite3.IntegrityError as exc:
                 raise CoderError(f"a code named {name!r} already exists at that level") from exc
-            return cur.lastrowid
+            return int(cur.lastrowid or 0)
 
-    def update_code(self, code_id: int, **fields) -> None:
-        allowed = {"name", "description", "include", "exclude", "examples", "color", "position"}
-        unknown = set(fields) - allowed
+    def update(self, code_id: int, **fields: Any) -> None:
+        unknown = set(fields) - _UPDATABLE
         if unknown:
             raise ValueError(f"cannot update {sorted(unknown)}")
         if "examples" in fields:
@@ -100,19 +117,36 @@ class CodesMixin:
         if not fields:
             return
         assignments = ", ".join(f"{key} = ?" for key in fields)
-        with self.transaction():
-            self.conn.execute(
+        with self.db.transaction():
+            self.db.execute(
                 f"UPDATE codes SET {assignments} WHERE id = ?", (*fields.values(), code_id)
             )
 
-    def delete_code(self, code_id: int) -> None:
-        with self.transaction():
-            self.conn.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+    def delete(self, code_id: int) -> None:
+        with self.db.transaction():
+            self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
 
-    def code_counts(self) -> dict[int, int]:
+    def counts(self) -> dict[int, int]:
         """How many comments carry each code (any coder), for the codebook tree."""
         return dict(
-            self.conn.execute(
+            self.db.execute(
                 "SELECT code_id, count(DISTINCT comment_id) FROM codings GROUP BY code_id"
             ).fetchall()
         )
+
+    def counts_of(self, code_ids: Iterable[int]) -> dict[int, int]:
+        """How many comments carry each of these codes: cheaper than counting every code."""
+        ids = list(dict.fromkeys(code_ids))
+        counts = dict.fromkeys(ids, 0)
+        counts.update(
+            self.db.select_in(
+                "SELECT code_id, count(DISTINCT comment_id) FROM codings "
+                "WHERE code_id IN ({marks}) GROUP BY code_id",
+                ids,
+            )
+        )
+        return counts
+
+
+def _ordered(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    return sorted(rows, key=lambda r: (r[8], r[0]))

@@ -1,6 +1,20 @@
-"""The project file's schema, built only by appending migrations; never edit a shipped one."""
+"""The project file's schema, built only by appending migrations; never edit a shipped one.
+
+Migrations 1 and 2 are SQL scripts. Later ones are functions over a sqlite-utils
+`Database` (its table API creates tables, adds columns and rebuilds tables with
+`transform()` where SQLite's ALTER TABLE cannot), loaded only when a file needs them.
+"""
 
 from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from coder.errors import CoderError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 # Migration 1: the whole data model of a coding project.
 _V1 = """
@@ -202,6 +216,65 @@ _V2 = """
 CREATE INDEX coding_log_batch ON coding_log (batch);
 """
 
-MIGRATIONS: list[str] = [_V1 + _V1_FTS, _V2]
+Migration = str | Callable[["Database"], None]
+
+MIGRATIONS: list[Migration] = [_V1 + _V1_FTS, _V2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
+    """Apply the migrations the file has not seen yet, each in its own transaction.
+
+    Foreign keys are off while the schema changes (SQLite's procedure for rebuilding a
+    table) and checked before each migration commits.
+    """
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise CoderError(
+            f"this project file was written by a newer coder (schema {version}, "
+            f"this coder knows {SCHEMA_VERSION}); upgrade coder to open it"
+        )
+    if version >= target:
+        return int(version)
+    db = None
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version, target):
+            step = MIGRATIONS[number]
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if isinstance(step, str):
+                    for statement in _statements(step):
+                        conn.execute(statement)
+                else:
+                    if db is None:
+                        import sqlite_utils
+
+                        db = sqlite_utils.Database(
+                            conn, recursive_triggers=False, execute_plugins=False
+                        )
+                    step(db)
+                if conn.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise CoderError(f"migration {number + 1} would break the file's links")
+                conn.execute(f"PRAGMA user_version = {number + 1}")
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _statements(script: str) -> list[str]:
+    """A script split into complete statements (executescript would commit on its own)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return [s for s in statements if s]

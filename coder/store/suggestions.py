@@ -1,18 +1,20 @@
-"""Suggestions, model versions and the "most useful next" order, as stored."""
+"""Suggestions and the "most useful next" order, as stored."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Any
 
-from coder.domain import ModelVersion, Origin, Suggestion
-from coder.store.browse import _chunks
-from coder.store.codings import Change
+from coder.domain import Change, Origin, Suggestion
+from coder.store.codings import Codings
+from coder.store.db import LATEST_MODEL, Db
+
+_COLUMNS = "id, comment_id, code_id, probability, model_version, explanation, status"
 
 
-def _suggestion(row) -> Suggestion:
+def _suggestion(row: tuple[Any, ...]) -> Suggestion:
     id_, comment_id, code_id, probability, version, explanation, status = row
     return Suggestion(
         id_,
@@ -25,109 +27,61 @@ def _suggestion(row) -> Suggestion:
     )
 
 
-_COLUMNS = "id, comment_id, code_id, probability, model_version, explanation, status"
+class Suggestions:
+    """The model's proposals; deciding one is a change to the coding, made through Codings."""
 
+    def __init__(self, db: Db, codings: Codings):
+        self.db = db
+        self.codings = codings
 
-class SuggestionsMixin:
-    conn: sqlite3.Connection
+    def pending(self, comment_id: int) -> list[Suggestion]:
+        """The latest model's undecided suggestions for a comment, most probable first."""
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM suggestions WHERE comment_id = ? AND status = 'pending' "
+            f"AND model_version = {LATEST_MODEL} ORDER BY probability DESC",
+            (comment_id,),
+        ).fetchall()
+        return [_suggestion(r) for r in rows]
 
-    # -- model versions --------------------------------------------------------------------
+    def accept(self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None) -> int:
+        """Turn pending suggestions into codings by this coder, as one undoable action."""
+        return self._decide("add", comment_id, coder, code_ids)
 
-    def add_model_version(
-        self, *, training_size: int, features: str, metrics: dict, params: dict, model: bytes | None
+    def reject(self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None) -> int:
+        """Decline pending suggestions, as one undoable action."""
+        return self._decide("reject", comment_id, coder, code_ids)
+
+    def _decide(
+        self, action: str, comment_id: int, coder: str, code_ids: Iterable[int] | None
     ) -> int:
-        with self.transaction():
-            return self.conn.execute(
-                "INSERT INTO model_versions (training_size, features, metrics, params, model) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (training_size, features, json.dumps(metrics), json.dumps(params), model),
-            ).lastrowid
+        wanted = None if code_ids is None else set(code_ids)
+        with self.db.transaction():
+            changes = [
+                Change(action, comment_id, s.code_id, coder, Origin.SUGGESTION)
+                for s in self.pending(comment_id)
+                if wanted is None or s.code_id in wanted
+            ]
+            return self.codings.record(changes)
 
-    def latest_model_version(self) -> ModelVersion | None:
-        row = self.conn.execute(
-            "SELECT id, created_at, training_size, features, metrics, params FROM model_versions "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return None
-        return ModelVersion(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]))
+    def rejected(self) -> set[tuple[int, int]]:
+        """(comment_id, code_id) pairs someone rejected: never suggested again."""
+        return set(
+            self.db.execute(
+                "SELECT DISTINCT comment_id, code_id FROM suggestions WHERE status = 'rejected'"
+            ).fetchall()
+        )
 
-    def model_blob(self, version: int) -> bytes | None:
-        row = self.conn.execute(
-            "SELECT model FROM model_versions WHERE id = ?", (version,)
-        ).fetchone()
-        return row[0] if row else None
-
-    def keep_only_model_blob(self, version: int) -> None:
-        """Drop the fitted parameters of older versions (their metrics stay as history)."""
-        with self.transaction():
-            self.conn.execute(
-                "UPDATE model_versions SET model = NULL WHERE id != ? AND model IS NOT NULL",
+    def pending_count(self, version: int | None) -> int:
+        return int(
+            self.db.scalar(
+                "SELECT count(*) FROM suggestions WHERE status = 'pending' AND model_version = ?",
                 (version,),
             )
+        )
 
-    # -- what the model learns from --------------------------------------------------------
+    # -- written by `coder suggest` -----------------------------------------------------------
 
-    def human_codings(self) -> list[tuple[int, int, str]]:
-        """(comment_id, code_id, coder) once each: manual, accepted and imported codings,
-        of whole comments or of segments."""
-        return self.conn.execute(
-            "SELECT DISTINCT comment_id, code_id, coder FROM codings "
-            "ORDER BY comment_id, code_id, coder"
-        ).fetchall()
-
-    def comment_texts(self, comment_ids: Sequence[int]) -> list[str]:
-        """The texts of these comments, in the order given."""
-        texts: dict[int, str] = {}
-        for part in _chunks(comment_ids):
-            marks = ",".join("?" * len(part))
-            texts.update(
-                self.conn.execute(
-                    f"SELECT id, text FROM comments WHERE id IN ({marks})", part
-                ).fetchall()
-            )
-        return [texts[c] for c in comment_ids]
-
-    def uncoded_count(self) -> int:
-        return self.conn.execute(
-            "SELECT count(*) FROM comments c "
-            "WHERE NOT EXISTS (SELECT 1 FROM codings k WHERE k.comment_id = c.id)"
-        ).fetchone()[0]
-
-    def uncoded_comments(self, *, after: int = 0, limit: int = 5000) -> list[tuple[int, str]]:
-        """The next `limit` comments nobody has coded, by id, after comment id `after`."""
-        return self.conn.execute(
-            "SELECT id, text FROM comments c WHERE id > ? "
-            "AND NOT EXISTS (SELECT 1 FROM codings k WHERE k.comment_id = c.id) "
-            "ORDER BY id LIMIT ?",
-            (after, limit),
-        ).fetchall()
-
-    # -- sentence vectors, cached per comment and encoder ----------------------------------
-
-    def embeddings(self, model: str, comment_ids: Sequence[int]) -> dict[int, bytes]:
-        out: dict[int, bytes] = {}
-        for part in _chunks(comment_ids):
-            marks = ",".join("?" * len(part))
-            out.update(
-                self.conn.execute(
-                    f"SELECT comment_id, vector FROM embeddings WHERE model = ? "
-                    f"AND comment_id IN ({marks})",
-                    [model, *part],
-                ).fetchall()
-            )
-        return out
-
-    def put_embeddings(self, model: str, rows: Iterable[tuple[int, bytes]]) -> None:
-        with self.transaction():
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (comment_id, model, vector) VALUES (?, ?, ?)",
-                [(c, model, v) for c, v in rows],
-            )
-
-    # -- suggestions -----------------------------------------------------------------------
-
-    def replace_suggestions(
+    def replace(
         self,
         version: int,
         rows: Iterable[tuple[int, int, float, list[str]]],
@@ -142,13 +96,13 @@ class SuggestionsMixin:
         """
         rows = list(rows)
         comment_ids = sorted(set(scored) if scored is not None else {r[0] for r in rows})
-        with self.transaction():
-            self.conn.executemany(
+        with self.db.transaction():
+            self.db.executemany(
                 "DELETE FROM suggestions WHERE comment_id = ? AND status = 'pending' "
                 "AND model_version != ?",
                 [(c, version) for c in comment_ids],
             )
-            self.conn.executemany(
+            self.db.executemany(
                 "INSERT INTO suggestions (comment_id, code_id, probability, model_version,"
                 " explanation) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (comment_id, code_id, model_version) DO UPDATE SET "
@@ -158,26 +112,18 @@ class SuggestionsMixin:
             )
         return len(rows)
 
-    def drop_stale_suggestions(self, version: int) -> int:
+    def drop_stale(self, version: int) -> int:
         """Remove pending suggestions of other model versions (left on comments coded since)."""
-        with self.transaction():
-            return self.conn.execute(
+        with self.db.transaction():
+            return self.db.execute(
                 "DELETE FROM suggestions WHERE status = 'pending' AND model_version != ?",
                 (version,),
             ).rowcount
 
-    def rejected_suggestions(self) -> set[tuple[int, int]]:
-        """(comment_id, code_id) pairs someone rejected: never suggested again."""
-        return set(
-            self.conn.execute(
-                "SELECT DISTINCT comment_id, code_id FROM suggestions WHERE status = 'rejected'"
-            ).fetchall()
-        )
-
-    def suggestion_rows(self, version: int) -> Iterator[tuple[str, str, float, str, list[str]]]:
+    def export_rows(self, version: int) -> Iterator[tuple[str, str, float, str, list[str]]]:
         """A version's pending suggestions for export, in comment order, most probable first:
         (comment source id, code path, probability, text, explanation)."""
-        cur = self.conn.execute(
+        cur = self.db.execute(
             "SELECT c.source_id, p.path, s.probability, c.text, s.explanation "
             "FROM suggestions s JOIN comments c ON c.id = s.comment_id "
             "JOIN code_paths p ON p.code_id = s.code_id "
@@ -188,39 +134,6 @@ class SuggestionsMixin:
         for source_id, path, probability, text, explanation in cur:
             yield source_id, path, probability, text, json.loads(explanation or "[]")
 
-    def pending_suggestions(self, comment_id: int) -> list[Suggestion]:
-        """The latest model's undecided suggestions for a comment, most probable first."""
-        rows = self.conn.execute(
-            f"SELECT {_COLUMNS} FROM suggestions WHERE comment_id = ? AND status = 'pending' "
-            "AND model_version = (SELECT max(id) FROM model_versions) "
-            "ORDER BY probability DESC",
-            (comment_id,),
-        ).fetchall()
-        return [_suggestion(r) for r in rows]
-
-    def accept_suggestions(
-        self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None
-    ) -> int:
-        """Turn pending suggestions into codings by this coder, as one undoable action."""
-        return self._decide_pending("add", comment_id, coder, code_ids)
-
-    def reject_suggestions(
-        self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None
-    ) -> int:
-        """Decline pending suggestions, as one undoable action."""
-        return self._decide_pending("reject", comment_id, coder, code_ids)
-
-    def _decide_pending(
-        self, action: str, comment_id: int, coder: str, code_ids: Iterable[int] | None
-    ) -> int:
-        wanted = None if code_ids is None else set(code_ids)
-        changes = [
-            Change(action, comment_id, s.code_id, coder, Origin.SUGGESTION)
-            for s in self.pending_suggestions(comment_id)
-            if wanted is None or s.code_id in wanted
-        ]
-        return self.record(changes)
-
     # -- most useful next ------------------------------------------------------------------
 
     def replace_priorities(self, version: int, ranked: Iterable[tuple[int, float]]) -> None:
@@ -229,13 +142,19 @@ class SuggestionsMixin:
         Written in short transactions, best first, so a coder working meanwhile never
         waits long for the file and "next" can follow the order as soon as it begins.
         """
-        with self.transaction():
-            self.conn.execute("DELETE FROM priorities")
+        with self.db.transaction():
+            self.db.execute("DELETE FROM priorities")
         rows = ((c, version, rank, float(s)) for rank, (c, s) in enumerate(ranked))
         while chunk := list(islice(rows, 20000)):
-            with self.transaction():
-                self.conn.executemany(
+            with self.db.transaction():
+                self.db.executemany(
                     "INSERT OR REPLACE INTO priorities (comment_id, model_version, rank, score) "
                     "VALUES (?, ?, ?, ?)",
                     chunk,
                 )
+
+    def has_priorities(self) -> bool:
+        return (
+            self.db.scalar(f"SELECT 1 FROM priorities WHERE model_version = {LATEST_MODEL} LIMIT 1")
+            is not None
+        )

@@ -86,7 +86,7 @@ def vectors(
     progress: Callable[[str, float], None] | None = None,
 ) -> np.ndarray:
     """The comments' vectors: from the project's cache, encoding (and caching) the rest."""
-    cached = store.embeddings(MODEL, comment_ids)
+    cached = store.models.embeddings(MODEL, comment_ids)
     out = np.zeros((len(comment_ids), DIMENSIONS), dtype=np.float32)
     missing = []
     for i, comment_id in enumerate(comment_ids):
@@ -99,7 +99,7 @@ def vectors(
         part = missing[start : start + BATCH]
         encoded = encode([texts[i] for i in part])
         out[part] = encoded
-        store.put_embeddings(
+        store.models.put_embeddings(
             MODEL,
             [
                 (comment_ids[i], v.astype("<f4").tobytes())

@@ -7,20 +7,21 @@ more coding of the same kind would bring.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from coder.nlp import analyse
+from coder.model_card import CodeMetrics, FitConfig, SkippedCode
+from coder.nlp import Token, analyse
+from coder.progress import Progress, stage
+from coder.store import Store
 from coder.suggest import embeddings
 from coder.suggest.features import Features
-from coder.suggest.fitting import CANDIDATES, SEED, f1_scores, make_folds, micro_f1
-from coder.suggest.targets import MIN_EXAMPLES, Skipped, training_set
-from coder.suggest.training import CodeMetrics, fit_model, stage
+from coder.suggest.fitting import CANDIDATES, SEED, f1_scores, folds_for, make_folds, micro_f1
+from coder.suggest.targets import MIN_EXAMPLES, training_set
+from coder.suggest.training import fit_model
 
-Progress = Callable[[str, float], None]
 STEPS = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400)
 RISING = 0.03  # macro-F1 gained over the last step that counts as "still rising"
 
@@ -40,7 +41,7 @@ class EvaluationReport:
     features: str
     folds: int
     per_code: list[CodeMetrics]
-    skipped: list[Skipped]
+    skipped: list[SkippedCode]
     curve: list[CurvePoint]
     macro_f1: float
     micro_f1: float
@@ -71,7 +72,7 @@ def _sizes(largest: int) -> list[int]:
 
 
 def evaluate(
-    store,
+    store: Store,
     *,
     features: str | None = None,
     progress: Progress | None = None,
@@ -80,17 +81,16 @@ def evaluate(
     """Cross-validated metrics and learning curve; changes nothing but the vector cache."""
     features = embeddings.check_features(features)
     data = training_set(store)
-    c, weight = CANDIDATES[0]
-    latest = store.latest_model_version()
-    if latest:  # measure the settings the last training chose
-        c, weight = float(latest.params.get("C", c)), latest.params.get("class_weight", weight)
-    texts = store.comment_texts(data.comment_ids)
+    latest = store.models.latest()
+    # Measure the settings the last training chose.
+    config = latest.card.config if latest else CANDIDATES[0]
+    texts = store.comments.texts(data.comment_ids)
     vectors = None
     if features == embeddings.TFIDF_EMBEDDINGS:
         vectors = embeddings.vectors(store, data.comment_ids, texts, stage(progress, 0, 0.1))
     docs = list(analyse(texts))
     y = data.y
-    k = folds or (5 if data.size <= 2000 else 3)
+    k = folds or folds_for(data.size)
     splits = make_folds(y, k)
     sizes = _sizes(min(len(train) for train, _ in splits))
     macro = np.zeros((len(sizes), k))
@@ -104,7 +104,7 @@ def evaluate(
             done = (f * len(sizes) + s) / steps
             if progress:
                 progress(f"learning curve: {size} coded comments, fold {f + 1} of {k}", done)
-            chosen = _fit_and_predict(docs, vectors, y, order[:size], test, (c, weight))
+            chosen = _fit_and_predict(docs, vectors, y, order[:size], test, config)
             macro[s, f] = f1_scores(y[test], chosen)[2].mean()
             micro[s, f] = micro_f1(y[test], chosen)
             if s == len(sizes) - 1:
@@ -146,7 +146,14 @@ def evaluate(
     )
 
 
-def _fit_and_predict(docs, vectors, y, train, test, candidate) -> np.ndarray:
+def _fit_and_predict(
+    docs: list[list[Token]],
+    vectors: np.ndarray | None,
+    y: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    config: FitConfig,
+) -> np.ndarray:
     """Train on `train` only (vocabulary, model, thresholds) and decide on `test`."""
     chosen = np.zeros((len(test), y.shape[1]), dtype=bool)
     positives = y[train].sum(axis=0)
@@ -156,10 +163,13 @@ def _fit_and_predict(docs, vectors, y, train, test, candidate) -> np.ndarray:
     if not len(learnable):
         return chosen
     fitted = Features.fit([docs[i] for i in train], vectors.shape[1] if vectors is not None else 0)
-    part = (lambda ids: vectors[ids]) if vectors is not None else (lambda ids: None)
+
+    def part(ids: np.ndarray) -> np.ndarray | None:
+        return vectors[ids] if vectors is not None else None
+
     encoded = fitted.encode([docs[i] for i in train], part(train))
     model, *_ = fit_model(
-        encoded, fitted, y[train][:, learnable], list(learnable), candidates=[candidate]
+        encoded, fitted, y[train][:, learnable], list(learnable), candidates=[config]
     )
     held_out = fitted.encode([docs[i] for i in test], part(test)).matrix
     chosen[:, learnable] = model.decide(model.probabilities(held_out))
@@ -171,7 +181,7 @@ def plot_learning_curve(report: EvaluationReport, path: Path | str, title: str =
     # A bare Figure, not pyplot: no global state, so a worker thread may draw it too.
     from matplotlib.figure import Figure
 
-    from coder.report.cells import write_atomically
+    from coder.files import write_atomically
 
     x = [p.coded for p in report.curve]
     fig = Figure(figsize=(7, 4.2), dpi=120)

@@ -5,38 +5,45 @@ from __future__ import annotations
 import os
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import minimize
 
+from coder.model_card import FitConfig
+from coder.progress import Progress
 from coder.suggest.model import decide, sigmoid
 
 SEED = 0
 # Tried in this order while the time budget lasts; the first is the usual winner.
-CANDIDATES: tuple[tuple[float, str | None], ...] = (
-    (4.0, "balanced"),
-    (1.0, "balanced"),
-    (16.0, "balanced"),
-    (4.0, None),
+CANDIDATES: tuple[FitConfig, ...] = (
+    FitConfig(4.0, "balanced"),
+    FitConfig(1.0, "balanced"),
+    FitConfig(16.0, "balanced"),
+    FitConfig(4.0, None),
 )
+FEW_COMMENTS = 4000  # up to this many coded comments, 5 folds; beyond, 3
 CAPS = (0, 1, 2, 3, 5)  # most suggestions per comment; 0 = no cap
 PROCESS_WORK = 50_000_000  # non-zeros times fits beyond which worker processes pay off
 
-Progress = Callable[[str, float], None]
+Span = tuple[float, float]
+Fitted = tuple[np.ndarray, float]  # one code's coefficients and intercept
+Folds = list[tuple[np.ndarray, np.ndarray]]
 
 
 def n_jobs() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def n_folds(n: int) -> int:
-    return 5 if n <= 4000 else 3
+def folds_for(n: int) -> int:
+    """How many cross-validation folds, for training and evaluating alike."""
+    return 5 if n <= FEW_COMMENTS else 3
 
 
-def make_folds(y: np.ndarray, k: int, seed: int = SEED) -> list[tuple[np.ndarray, np.ndarray]]:
+def make_folds(y: np.ndarray, k: int, seed: int = SEED) -> Folds:
     """K folds stratified on each comment's rarest code, so every fold sees the rare ones."""
     from sklearn.model_selection import StratifiedKFold
 
@@ -51,14 +58,14 @@ def make_folds(y: np.ndarray, k: int, seed: int = SEED) -> list[tuple[np.ndarray
         return list(splitter.split(np.zeros(len(key)), key))
 
 
-def _classifier(c: float, class_weight: str | None):
+def _classifier(config: FitConfig) -> Any:
     from sklearn.linear_model import LogisticRegression
 
     # The dual solver is several times faster than the primal when, as here, there
     # are more features than comments; it gives the same model.
     return LogisticRegression(
-        C=c,
-        class_weight=class_weight,
+        C=config.c,
+        class_weight=config.class_weight,
         solver="liblinear",
         dual=True,
         max_iter=300,
@@ -67,22 +74,43 @@ def _classifier(c: float, class_weight: str | None):
     )
 
 
-def _fit_one(x: sp.csr_matrix, y: np.ndarray, c: float, weight: str | None):
+def _fit_one(x: sp.csr_matrix, y: np.ndarray, config: FitConfig) -> Fitted:
     if y.min() == y.max():  # a fold that happens to hold every example (or none) of a code
         return np.zeros(x.shape[1], dtype=np.float32), 10.0 if y[0] else -10.0
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence notes on tiny sets are not news
-        model = _classifier(c, weight).fit(x, y)
+        model = _classifier(config).fit(x, y)
     return model.coef_.ravel().astype(np.float32), float(model.intercept_[0])
 
 
-def _fit_group(x: sp.csr_matrix, rows: np.ndarray | None, y: np.ndarray, c, weight) -> list:
+def _fit_group(
+    x: sp.csr_matrix, rows: np.ndarray | None, y: np.ndarray, config: FitConfig
+) -> list[Fitted]:
     """One model per column of y, on the given rows of x."""
     part = x if rows is None else x[rows]
-    return [_fit_one(part, y[:, j], c, weight) for j in range(y.shape[1])]
+    return [_fit_one(part, y[:, j], config) for j in range(y.shape[1])]
 
 
-def _fit_groups(x, groups, c, weight, progress, message, span) -> list[list]:
+@dataclass(frozen=True)
+class _Report:
+    """Where a long fit reports its progress: a callback, a message and its share of the whole."""
+
+    progress: Progress | None
+    message: str
+    span: Span = (0.0, 1.0)
+
+    def __call__(self, fraction: float) -> None:
+        if self.progress:  # may raise to stop the training (the workbench closing)
+            lo, hi = self.span
+            self.progress(self.message, lo + (hi - lo) * fraction)
+
+
+def _fit_groups(
+    x: sp.csr_matrix,
+    groups: list[tuple[np.ndarray | None, np.ndarray]],
+    config: FitConfig,
+    report: _Report,
+) -> list[list[Fitted]]:
     """Fit every code of every group (rows of x, their targets); results by group and code.
 
     Big jobs go to worker processes, not threads: liblinear keeps its random number
@@ -96,22 +124,21 @@ def _fit_groups(x, groups, c, weight, progress, message, span) -> list[list]:
         pieces = min(y.shape[1], -(-4 * jobs // len(groups))) if jobs > 1 else 1
         for columns in np.array_split(np.arange(y.shape[1]), max(1, pieces)):
             tasks.append((g, columns, rows, y[:, columns]))
+    fitted: Any
     if jobs == 1:
-        fitted = (_fit_group(x, rows, part, c, weight) for _, _, rows, part in tasks)
+        fitted = (_fit_group(x, rows, part, config) for _, _, rows, part in tasks)
     else:
         from joblib import Parallel, delayed
 
         fitted = Parallel(n_jobs=jobs, backend="loky", return_as="generator")(
-            delayed(_fit_group)(x, rows, part, c, weight) for _, _, rows, part in tasks
+            delayed(_fit_group)(x, rows, part, config) for _, _, rows, part in tasks
         )
-    results: list[list] = [[None] * y.shape[1] for _, y in groups]
-    lo, hi = span
+    results: list[list[Any]] = [[None] * y.shape[1] for _, y in groups]
     try:
         for done, ((g, columns, _, _), models) in enumerate(zip(tasks, fitted, strict=True)):
             for j, model in zip(columns, models, strict=True):
                 results[g][j] = model
-            if progress:  # may raise to stop the training (the workbench closing)
-                progress(message, lo + (hi - lo) * (done + 1) / len(tasks))
+            report((done + 1) / len(tasks))
     finally:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # "tasks ... have been cancelled": as asked
@@ -122,15 +149,16 @@ def _fit_groups(x, groups, c, weight, progress, message, span) -> list[list]:
 def out_of_fold_scores(
     x: sp.csr_matrix,
     y: np.ndarray,
-    folds,
-    c: float,
-    weight: str | None,
+    folds: Folds,
+    config: FitConfig,
+    *,
     progress: Progress | None = None,
-    span: tuple[float, float] = (0.0, 1.0),
+    span: Span = (0.0, 1.0),
 ) -> np.ndarray:
     """Each comment's score for each code from a model that never saw it."""
-    groups = [(train, y[train]) for train, _ in folds]
-    fitted = _fit_groups(x, groups, c, weight, progress, f"cross-validating (C={c:g})", span)
+    groups: list[tuple[np.ndarray | None, np.ndarray]] = [(train, y[train]) for train, _ in folds]
+    report = _Report(progress, f"cross-validating (C={config.c:g})", span)
+    fitted = _fit_groups(x, groups, config, report)
     scores = np.zeros(y.shape, dtype=np.float64)
     for (_, test), models in zip(folds, fitted, strict=True):
         coef = np.vstack([m[0] for m in models])
@@ -138,8 +166,17 @@ def out_of_fold_scores(
     return scores
 
 
-def fit_codes(x, y, c, weight, progress=None, span=(0.0, 1.0)) -> tuple[np.ndarray, np.ndarray]:
-    [models] = _fit_groups(x, [(None, y)], c, weight, progress, "fitting the model", span)
+def fit_codes(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    config: FitConfig,
+    *,
+    progress: Progress | None = None,
+    span: Span = (0.0, 1.0),
+) -> tuple[np.ndarray, np.ndarray]:
+    """One model per code on every comment: (coefficients, intercepts)."""
+    report = _Report(progress, "fitting the model", span)
+    [models] = _fit_groups(x, [(None, y)], config, report)
     coef = np.vstack([m[0] for m in models]) if models else np.zeros((0, x.shape[1]), np.float32)
     return coef, np.array([m[1] for m in models])
 
@@ -209,8 +246,7 @@ def micro_f1(y: np.ndarray, chosen: np.ndarray) -> float:
 class CrossValidated:
     """What cross-validation found for one candidate, and the honest metrics it implies."""
 
-    c: float
-    class_weight: str | None
+    config: FitConfig
     platt: np.ndarray
     threshold: np.ndarray
     max_per_comment: int
@@ -226,14 +262,22 @@ class CrossValidated:
         return float(self.f1.mean()) if len(self.f1) else 0.0
 
 
-def cross_validate(x, y, folds, c, weight, progress=None, span=(0.0, 1.0)) -> CrossValidated:
+def cross_validate(
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    folds: Folds,
+    config: FitConfig,
+    *,
+    progress: Progress | None = None,
+    span: Span = (0.0, 1.0),
+) -> CrossValidated:
     """Calibrate and choose thresholds on out-of-fold scores; measure with cross-fitting.
 
     The metrics for each fold use thresholds chosen on the other folds only, so they are
     not flattered by having picked the threshold on the comments they are measured on.
     """
     started = time.perf_counter()
-    scores = out_of_fold_scores(x, y, folds, c, weight, progress, span)
+    scores = out_of_fold_scores(x, y, folds, config, progress=progress, span=span)
     calibration = calibrate(scores, y)
     p = sigmoid(scores * calibration[:, 0] + calibration[:, 1])
     threshold = thresholds_for(p, y)
@@ -243,8 +287,7 @@ def cross_validate(x, y, folds, c, weight, progress=None, span=(0.0, 1.0)) -> Cr
         chosen[test] = decide(p[test], thresholds_for(p[train], y[train]), cap)
     precision, recall, f1 = f1_scores(y, chosen)
     return CrossValidated(
-        c,
-        weight,
+        config,
         calibration,
         threshold,
         cap,
@@ -274,27 +317,26 @@ def _best_cap(p: np.ndarray, y: np.ndarray, threshold: np.ndarray) -> int:
 
 
 def search(
-    x,
-    y,
-    folds,
+    x: sp.csr_matrix,
+    y: np.ndarray,
+    folds: Folds,
     budget: float,
-    progress: Progress | None = None,
-    span=(0.0, 1.0),
     *,
-    candidates=CANDIDATES,
+    progress: Progress | None = None,
+    span: Span = (0.0, 1.0),
+    candidates: Sequence[FitConfig] = CANDIDATES,
 ) -> tuple[CrossValidated, list[CrossValidated]]:
     """Try the candidates in order while the time budget allows; keep the best macro-F1."""
     started = time.perf_counter()
     tried: list[CrossValidated] = []
     lo, hi = span
-    for i, (c, weight) in enumerate(candidates):
+    for i, config in enumerate(candidates):
         if tried:
             elapsed = time.perf_counter() - started
             if elapsed + tried[-1].seconds > budget:
                 break
         step = (hi - lo) / len(candidates)
-        tried.append(
-            cross_validate(x, y, folds, c, weight, progress, (lo + i * step, lo + (i + 1) * step))
-        )
+        part = (lo + i * step, lo + (i + 1) * step)
+        tried.append(cross_validate(x, y, folds, config, progress=progress, span=part))
     best = max(tried, key=lambda r: (round(r.macro_f1, 4), round(r.micro_f1, 4)))
     return best, tried

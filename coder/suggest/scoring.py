@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import numpy as np
 
 from coder.errors import CoderError
 from coder.nlp import analyse
+from coder.progress import Progress
 from coder.suggest import embeddings
 from coder.suggest.active import Ranker, usefulness
 from coder.suggest.explain import explain
@@ -20,8 +20,6 @@ from coder.suggest.model import Model
 
 CHUNK = 5000  # comments scored and written at a time: memory stays flat for a million
 CSV_COLUMNS = ["comment_id", "code", "probability", "text", "explanation", "model_version"]
-
-Progress = Callable[[str, float], None]
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ RELIABLE_F1 = 0.3  # below this cross-validated F1 a code is not suggested
 
 def latest_model(store):
     """The latest model version and its fitted model, or a clear error."""
-    latest = store.latest_model_version()
+    latest = store.models.latest()
     if latest is None:
         raise CoderError("no model yet: train one first with coder train PROJECT.db")
     if latest.features == embeddings.TFIDF_EMBEDDINGS and not embeddings.available():
@@ -49,7 +47,7 @@ def latest_model(store):
             f"model v{latest.id} uses sentence embeddings: install them with "
             f"{embeddings.INSTALL_HINT}, or retrain with coder train --features tfidf"
         )
-    return latest, Model.from_bytes(store.model_blob(latest.id))
+    return latest, Model.from_bytes(store.models.blob(latest.id))
 
 
 def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK) -> SuggestReport:
@@ -57,28 +55,28 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
     started = time.perf_counter()
     latest, model = latest_model(store)
     version = latest.id
-    paths = {code.id: code.path for code in store.codes()}
+    paths = {code.id: code.path for code in store.codes.all()}
     # Codes deleted since training are no longer suggested.
     alive = np.array([int(c) in paths for c in model.code_ids], dtype=bool)
     code_ids = [int(c) for c in model.code_ids]
-    stored = latest.metrics.get("codes", {})
-    f1 = np.array([stored.get(str(c), {}).get("f1", 0.0) for c in code_ids])
+    measured = {m.code_id: m.f1 for m in latest.card.per_code}
+    f1 = np.array([measured.get(c, 0.0) for c in code_ids])
     # A code the model gets mostly wrong would bury the coder in bad suggestions: it is held
     # back (and named by `coder train`) until more coding lifts its cross-validated F1.
     reliable = f1 >= RELIABLE_F1
     column = {c: j for j, c in enumerate(code_ids)}
     rejected: dict[int, list[int]] = {}
-    for comment_id, code_id in store.rejected_suggestions():
+    for comment_id, code_id in store.suggestions.rejected():
         if code_id in column:
             rejected.setdefault(comment_id, []).append(column[code_id])
-    total = store.uncoded_count()
+    total = store.comments.uncoded_count()
     ranker = Ranker()
     per_code: Counter = Counter()
     scored = suggested = with_any = 0
     after = 0
     if progress:
         progress("suggesting", 0.0)
-    while rows := store.uncoded_comments(after=after, limit=chunk_size):
+    while rows := store.comments.uncoded(after=after, limit=chunk_size):
         ids = [r[0] for r in rows]
         texts = [r[1] for r in rows]
         vectors = None
@@ -97,7 +95,7 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
             words = explain(encoded, int(i), model.coef[j])
             out.append((ids[i], code_ids[j], float(p[i, j]), words))
             per_code[paths[code_ids[j]]] += 1
-        store.replace_suggestions(version, out, scored=ids)
+        store.suggestions.replace(version, out, scored=ids)
         with_any += len({r[0] for r in out})
         suggested += len(out)
         scored += len(ids)
@@ -109,14 +107,14 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
         after = ids[-1]
         if progress:
             progress("suggesting", min(0.95, 0.95 * scored / max(total, 1)))
-    store.drop_stale_suggestions(version)
+    store.suggestions.drop_stale(version)
     if progress:
         progress("ordering the most useful next", 0.96)
     order = ranker.order(seed=version)
-    store.replace_priorities(version, order)
+    store.suggestions.replace_priorities(version, order)
     if progress:
         progress(f"{suggested} suggestions from model v{version}", 1.0)
-    coded_now = store.comment_count() - store.uncoded_count()
+    coded_now = store.comments.count() - store.comments.uncoded_count()
     return SuggestReport(
         version=version,
         scored=scored,
@@ -131,10 +129,10 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
 
 def export_suggestions(store, path: Path | str, version: int | None = None) -> int:
     """Write a version's pending suggestions (default: the latest's) to CSV; returns the rows."""
-    from coder.report.cells import guard_text, write_atomically
+    from coder.files import guard_text, write_atomically
 
     if version is None:
-        latest = store.latest_model_version()
+        latest = store.models.latest()
         if latest is None:
             raise CoderError("no model yet: train one first with coder train PROJECT.db")
         version = latest.id
@@ -146,7 +144,7 @@ def export_suggestions(store, path: Path | str, version: int | None = None) -> i
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
-            for source_id, code, probability, text, words in store.suggestion_rows(version):
+            for source_id, code, probability, text, words in store.suggestions.export_rows(version):
                 writer.writerow(
                     [
                         guard_text(source_id),

@@ -17,18 +17,10 @@ import numpy as np
 
 from coder.domain import Code
 from coder.errors import CoderError
+from coder.model_card import SkippedCode
+from coder.store import Store
 
 MIN_EXAMPLES = 5
-
-DISAGREEMENT_RULE = "a code counts when at least half of a comment's coders applied it"
-PARENT_RULE = "a sub-code does not imply its parent; each code learns from its own codings"
-
-
-@dataclass(frozen=True)
-class Skipped:
-    code_id: int
-    path: str
-    reason: str
 
 
 @dataclass
@@ -36,7 +28,7 @@ class TrainingSet:
     comment_ids: list[int]
     y: np.ndarray  # (comments, modelled codes) of 0/1
     codes: list[Code]  # the modelled codes, in column order
-    skipped: list[Skipped]
+    skipped: list[SkippedCode]
     coders: list[str]
     shared_comments: int  # coded by more than one person
     disagreements: int  # (comment, code) pairs the coders of a comment did not agree on
@@ -46,10 +38,10 @@ class TrainingSet:
         return len(self.comment_ids)
 
 
-def training_set(store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
+def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
     """Read the coding into targets, naming each code too rare to learn."""
-    codings = store.human_codings()
-    codes = store.codes()
+    codings = store.codings.human()
+    codes = store.codes.all()
     if not codings:
         raise CoderError(
             "nothing is coded yet: code some comments first (each code needs at least "
@@ -69,15 +61,16 @@ def training_set(store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
     present &= votes > 0
     disagreements = int(((votes > 0) & (votes < n_coders)).sum())
     support = present.sum(axis=0)
-    kept, skipped = [], []
+    kept: list[int] = []
+    skipped: list[SkippedCode] = []
     for j, code in enumerate(codes):
         if support[j] < min_examples:
             has = f"has {support[j]}" if support[j] else "has none"
             reason = f"needs at least {min_examples} examples ({has})"
-            skipped.append(Skipped(code.id, code.path, reason))
+            skipped.append(SkippedCode(code.id, code.path, reason))
         elif len(comment_ids) - support[j] < min_examples:
             reason = f"needs at least {min_examples} coded comments without it"
-            skipped.append(Skipped(code.id, code.path, reason))
+            skipped.append(SkippedCode(code.id, code.path, reason))
         else:
             kept.append(j)
     if not kept:

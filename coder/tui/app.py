@@ -27,7 +27,7 @@ class CoderApp(App[None]):
         self.coder = coder
         self.settings = settings or keys.Settings({})
         self.set_keymap(self.settings.keymap)
-        self.title = self.store.get_meta("name") or Path(path).stem
+        self.title = self.store.meta.get("name") or Path(path).stem
 
     def on_mount(self) -> None:
         self.theme = THEMES[self.settings.theme or "dark"]

@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from array import array
 from bisect import bisect_left
 
+from coder.domain import CommentFilter, CommentRow
 from coder.store import Store
-from coder.store.browse import CommentFilter, CommentRow
 
 
 class Listing(ABC):
@@ -35,7 +35,7 @@ class WholeCorpus(Listing):
         self.refresh()
 
     def refresh(self) -> None:
-        self.count, self.low, self.high = self.store.comment_bounds()
+        self.count, self.low, self.high = self.store.comments.bounds()
         # Ids with no gaps (the usual case) turn a position into an id by arithmetic.
         self.dense = self.count == 0 or self.high - self.low + 1 == self.count
 
@@ -46,14 +46,14 @@ class WholeCorpus(Listing):
         limit = max(0, min(limit, self.count - offset))
         if self.dense:
             return list(range(self.low + offset, self.low + offset + limit))
-        return self.store.comment_ids_at(offset, limit)
+        return self.store.comments.ids_at(offset, limit)
 
     def position_of(self, comment_id: int) -> int | None:
         if not self.low <= comment_id <= self.high:
             return None
         if self.dense:
             return comment_id - self.low
-        return self.store.comment_position(comment_id)
+        return self.store.comments.position(comment_id)
 
 
 class FilteredListing(Listing):
@@ -87,5 +87,5 @@ class RowSource:
 
     def rows(self, offset: int, limit: int) -> list[CommentRow | None]:
         ids = self.listing.ids(offset, limit)
-        found = {row.id: row for row in self.store.comment_rows(ids, self.coder)}
+        found = {row.id: row for row in self.store.comments.rows(ids, self.coder)}
         return [found.get(i) for i in ids]

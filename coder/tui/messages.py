@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from coder.store.browse import CommentFilter
+from coder.domain import CommentFilter
 
 
 @dataclass

@@ -46,7 +46,7 @@ class ChartScreen(ModalScreen[None]):
         super().__init__()
         self.store = store
         # None = all respondents together, then each attribute in turn.
-        self.groupings: list[str | None] = [None, *store.attribute_names()]
+        self.groupings: list[str | None] = [None, *store.comments.attribute_names()]
         self.grouping = 0
         self.shares: ThemeShares | None = None
 

@@ -10,10 +10,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from coder.domain import Code
+from coder.domain import Code, CommentFilter
 from coder.errors import CoderError
+from coder.search import search_terms
 from coder.store import Store
-from coder.store.browse import CommentFilter, search_terms
 from coder.tui import keys
 from coder.tui.listing import Listing, RowSource, WholeCorpus
 from coder.tui.screens.coding_actions import CodingActions
@@ -86,7 +86,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         return self.shown.comment.id if self.shown else None
 
     def on_mount(self) -> None:
-        self._data_version = self.store.data_version()
+        self._data_version = self.store.db.data_version()
         self.view.border_title = "Comment"
         self.codebook.border_title = "Codebook"
         self.query_one(CodeDetail).border_title = "Definition"
@@ -104,7 +104,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
     # -- loading from the store ----------------------------------------------------------------
 
     def _load_codes(self) -> None:
-        codes = self.store.codes()
+        codes = self.store.codes.all()
         if list(self.codes.values()) == codes:
             return  # unchanged: keep the tree as the coder left it (open and closed codes)
         self.codes = {c.id: c for c in codes}
@@ -118,16 +118,16 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
 
         A big project is counted in a worker, so it opens at once and keys keep answering.
         """
-        total = self.store.comment_bounds()[0]
-        latest = self.store.latest_model_version()
+        total = self.store.comments.bounds()[0]
+        latest = self.store.models.latest()
         self.model_version = latest.id if latest else None
-        mark = self.store.coding_mark()
+        mark = self.store.codings.mark()
         if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
             return  # e.g. only a memo or someone's place changed: the counts still hold
         self.total, self._counted_mark = total, mark
         if self.total <= SYNC_COUNT_LIMIT:
-            self.counts = self.store.code_counts()
-            self.coded = self.store.coded_count()
+            self.counts = self.store.codes.counts()
+            self.coded = self.store.comments.coded_count()
             self.counted = True
         else:
             self.count_in_background()
@@ -138,26 +138,26 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
             self.shown = None
         else:
             try:
-                comment = self.store.comment(comment_id)
+                comment = self.store.comments.get(comment_id)
             except KeyError:  # removed since the list was made
                 comment = None
             if comment is None:
                 self.shown = None
             else:
                 respondent = comment.respondent_id
-                codings = tuple(self.store.codings_for(comment_id))
+                codings = tuple(self.store.codings.of_comment(comment_id))
                 mine = {k.code_id for k in codings if k.coder == self.coder and not k.is_segment}
                 self.shown = ShownComment(
                     comment=comment,
-                    respondent=self.store.respondent(respondent) if respondent else None,
+                    respondent=self.store.comments.respondent(respondent) if respondent else None,
                     codings=codings,
                     # a suggestion of a code you have already applied asks nothing of you
                     suggestions=tuple(
                         s
-                        for s in self.store.pending_suggestions(comment_id)
+                        for s in self.store.suggestions.pending(comment_id)
                         if s.code_id not in mine
                     ),
-                    memos=tuple(self.store.memos(comment_id=comment_id)),
+                    memos=tuple(self.store.memos.on(comment_id=comment_id)),
                     model_version=self.model_version,
                     search_terms=tuple(search_terms(self.where.search or "")),
                     codes=self.codes,
@@ -207,7 +207,7 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         self.load_comment(self.comment_list.current.id if self.comment_list.current else None)
 
     def _poll_changes(self) -> None:
-        version = self.store.data_version()
+        version = self.store.db.data_version()
         if version != self._data_version:
             self._data_version = version
             self.refresh_all()
@@ -245,17 +245,17 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
         return f"tui.place:{self.coder}"
 
     def _remembered_place(self) -> int | None:
-        value = self.store.get_meta(self._place_key())
+        value = self.store.meta.get(self._place_key())
         return int(value) if value and value.isdigit() else None
 
     def save_place(self) -> None:
         """Remember the current comment, so the next session opens where this one left off."""
         comment_id = self.current_id
-        if comment_id is None or str(comment_id) == self.store.get_meta(self._place_key()):
+        if comment_id is None or str(comment_id) == self.store.meta.get(self._place_key()):
             return
         # If another coder holds the file this moment, the place can wait for the next move.
         with suppress(CoderError):
-            self.store.set_meta(self._place_key(), str(comment_id))
+            self.store.meta.set(self._place_key(), str(comment_id))
 
 
 def _chips(codes: list[Code], code_keys: dict[int, int]) -> dict[int, Chip]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from coder.domain import Change, CommentFilter
 from coder.errors import CoderError
-from coder.store import Change
-from coder.store.browse import CommentFilter
 from coder.tui.screens.dialogs import FilterChoices, FilterDialog, MemoDialog, SearchDialog
 
 QUIT_AGAIN_SECONDS = 5
@@ -41,7 +40,7 @@ class CodingActions(_Base):
         self.codebook.move_highlight(delta)
 
     def action_next_uncoded(self) -> None:
-        found = self.store.next_uncoded(
+        found = self.store.comments.next_uncoded(
             self.current_id, after_rank=self.after_rank, where=self.where
         )
         if found is None:
@@ -83,9 +82,9 @@ class CodingActions(_Base):
                    for k in shown.codings)  # fmt: skip
         suggested = any(s.code_id == code_id for s in shown.suggestions)
         if suggested and not mine:  # coding what the model suggested is accepting it
-            self._write(lambda: self.store.accept_suggestions(comment_id, self.coder, [code_id]))
+            self._write(lambda: self.store.suggestions.accept(comment_id, self.coder, [code_id]))
         else:
-            self._write(lambda: self.store.toggle_code(comment_id, code_id, self.coder))
+            self._write(lambda: self.store.codings.toggle(comment_id, code_id, self.coder))
         self._after_change({code_id})
 
     def _code_segment(self, code_id: int) -> None:
@@ -98,10 +97,10 @@ class CodingActions(_Base):
         exists = any(k.code_id == code_id and k.coder == self.coder and (k.start, k.end) == (start, end)
                      for k in self.shown.codings)  # fmt: skip
         if exists:
-            self._write(lambda: self.store.remove_code(comment_id, code_id, self.coder,
+            self._write(lambda: self.store.codings.remove(comment_id, code_id, self.coder,
                                                        start=start, end=end))  # fmt: skip
         else:
-            self._write(lambda: self.store.apply_code(comment_id, code_id, self.coder,
+            self._write(lambda: self.store.codings.apply(comment_id, code_id, self.coder,
                                                       start=start, end=end))  # fmt: skip
         self.view.end_selection()
         self._after_change({code_id})
@@ -121,7 +120,7 @@ class CodingActions(_Base):
         self.load_comment(self.current_id)
         is_coded = bool(self.shown and self.shown.codings)
         self.coded += int(is_coded) - int(was_coded)
-        self.counts.update(self.store.code_counts_of(code_ids))
+        self.counts.update(self.store.codes.counts_of(code_ids))
         self._mark_tree()
         self.comment_list.reload()
         self.show_status()
@@ -142,7 +141,7 @@ class CodingActions(_Base):
             self.notify("No suggestions on this comment.", severity="warning")
             return
         codes = {s.code_id for s in shown.suggestions}
-        decide = self.store.accept_suggestions if accept else self.store.reject_suggestions
+        decide = self.store.suggestions.accept if accept else self.store.suggestions.reject
         count = self._write(lambda: decide(shown.comment.id, self.coder, codes))
         if count:
             verb = "Accepted" if accept else "Rejected"
@@ -159,7 +158,7 @@ class CodingActions(_Base):
 
     def _reverse(self, *, undo: bool) -> None:
         changes: list[Change] | None = self._write(
-            lambda: (self.store.undo if undo else self.store.redo)(self.coder)
+            lambda: (self.store.codings.undo if undo else self.store.codings.redo)(self.coder)
         )  # type: ignore[assignment]
         if not changes:
             self.notify(f"Nothing to {'undo' if undo else 'redo'}.", severity="warning", timeout=2)
@@ -181,7 +180,7 @@ class CodingActions(_Base):
         parts = []
         for change in changes[:3]:
             code = self.codes.get(change.code_id)
-            comment = self.store.comment(change.comment_id)
+            comment = self.store.comments.get(change.comment_id)
             name = code.path if code else f"code {change.code_id}"
             parts.append(f"{comment.source_id} {words[change.action]} {name}")
         more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
@@ -200,9 +199,9 @@ class CodingActions(_Base):
         choices = FilterChoices(
             me=self.coder,
             codes=list(self.codes.values()),
-            coders=self.store.coders(),
-            attributes=self.store.attribute_values,
-            questions=[q.name for q in self.store.questions()],
+            coders=self.store.codings.coders(),
+            attributes=self.store.comments.attribute_values,
+            questions=[q.name for q in self.store.comments.questions()],
         )
 
         def chosen(where: CommentFilter | None) -> None:
@@ -227,7 +226,7 @@ class CodingActions(_Base):
 
         def written(text: str | None) -> None:
             if text is not None and text != mine:
-                self._write(lambda: self.store.write_memo(text, self.coder,
+                self._write(lambda: self.store.memos.write(text, self.coder,
                                                           comment_id=shown.comment.id))  # fmt: skip
                 self.load_comment(shown.comment.id)
                 self.comment_list.reload()

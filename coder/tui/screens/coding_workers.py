@@ -7,9 +7,10 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.worker import get_current_worker
 
+from coder.domain import CommentFilter
 from coder.errors import CoderError
+from coder.search import fts_query
 from coder.store import open_project
-from coder.store.browse import CommentFilter, fts_query
 from coder.tui.listing import FilteredListing, WholeCorpus
 from coder.tui.messages import (
     CountsReady,
@@ -61,7 +62,7 @@ class CodingWorkers(_Base):
     def _compute_listing(self, where: CommentFilter, keep_comment_id: int | None) -> None:
         try:
             with open_project(self.store.path) as store:
-                ids = store.filtered_comment_ids(where)
+                ids = store.comments.filtered_ids(where)
         except CoderError as exc:
             self.post_message(ListingFailed(where, str(exc)))
         except Exception as exc:  # noqa: BLE001 - shown to the user, the screen carries on
@@ -124,7 +125,7 @@ class CodingWorkers(_Base):
         self.training = False
         self.busy = ""
         self.after_rank = -1
-        self._data_version = self.store.data_version()
+        self._data_version = self.store.db.data_version()
         self.refresh_all()
         self.notify(message.summary, markup=False)
 
@@ -143,7 +144,9 @@ class CodingWorkers(_Base):
     def _count(self, writes: int) -> None:
         try:
             with open_project(self.store.path) as store:
-                self.post_message(CountsReady(store.code_counts(), store.coded_count(), writes))
+                self.post_message(
+                    CountsReady(store.codes.counts(), store.comments.coded_count(), writes)
+                )
         except Exception:  # noqa: BLE001 - e.g. the file is busy: the next change counts again
             pass
 

@@ -13,8 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from coder.domain import Code
-from coder.store.browse import CommentFilter
+from coder.domain import Code, CommentFilter
 from coder.tui.text import literal
 
 

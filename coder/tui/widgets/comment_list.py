@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from coder.store.browse import CommentRow
+from coder.domain import CommentRow
 from coder.tui.text import contrast, foreground, visible
 
 PAGE = 100

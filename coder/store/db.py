@@ -1,19 +1,24 @@
-"""Opening a project file: connection settings, migrations, metadata and transactions."""
+"""The connection to a project file: settings, migrations, transactions and id chunking.
+
+Plain `sqlite3` on every path a key press or a command's start takes; sqlite-utils is
+loaded only when the schema is created or moved forward (see schema.py).
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import Any
 
 from coder.errors import CoderError
-from coder.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = 0x436F6452  # "CodR": marks a SQLite file as a coder project
 BUSY_TIMEOUT_MS = 5000
+MAX_PARAMS = 900  # below SQLite's smallest limit on bound parameters
+# The newest model version: pending suggestions and the "most useful next" order belong to it.
+LATEST_MODEL = "(SELECT max(id) FROM model_versions)"
 
 
 def friendly_sqlite_error(path: Path | str, exc: sqlite3.Error) -> CoderError:
@@ -30,24 +35,52 @@ def friendly_sqlite_error(path: Path | str, exc: sqlite3.Error) -> CoderError:
     return CoderError(f"{path}: {text}")
 
 
-class StoreCore:
-    """The connection and the few things every part of the store shares."""
+def chunks(ids: Iterable[Any], size: int = MAX_PARAMS) -> Iterator[list[Any]]:
+    """A long list of ids in pieces small enough to bind as parameters."""
+    items = list(ids)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def marks(part: Sequence[object]) -> str:
+    """`?, ?, ?` for an IN (...) list of this many parameters."""
+    return ",".join("?" * len(part))
+
+
+class Db:
+    """One open connection to a project file and the transactions on it."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-
-    # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self):
-        return self
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of the first row, or None when there is no row."""
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def column(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The first column of every row."""
+        return [r[0] for r in self.conn.execute(sql, params)]
+
+    def select_in(
+        self, sql: str, ids: Iterable[Any], before: Sequence[Any] = ()
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of `sql` (with `{marks}` where the ids go) for any number of ids.
+
+        `before` are parameters bound ahead of the ids on every piece.
+        """
+        for part in chunks(ids):
+            yield from self.conn.execute(sql.format(marks=marks(part)), [*before, *part])
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -71,30 +104,20 @@ class StoreCore:
         else:
             self.conn.commit()
 
-    # -- metadata --------------------------------------------------------------------------
-
-    def get_meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.conn.execute("SELECT value FROM project WHERE key = ?", (key,)).fetchone()
-        return default if row is None else row[0]
-
-    def set_meta(self, key: str, value: str | None) -> None:
-        with self.transaction():
-            self.conn.execute(
-                "INSERT INTO project (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file, so the file alone is complete."""
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def data_version(self) -> int:
+        """Changes whenever another connection (another coder's screen) commits to the file."""
+        return int(self.scalar("PRAGMA data_version"))
+
     @property
     def schema_version(self) -> int:
-        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+        return int(self.scalar("PRAGMA user_version"))
 
 
-def connect(path: Path) -> sqlite3.Connection:
+def connect(path: Path | str) -> sqlite3.Connection:
     """A connection with the settings every project file is used with."""
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
@@ -108,25 +131,10 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
-    """Apply the migrations the file has not seen yet, each in its own transaction."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise CoderError(
-            f"this project file was written by a newer coder (schema {version}, "
-            f"this coder knows {SCHEMA_VERSION}); upgrade coder to open it"
-        )
-    for number in range(version, target):
-        conn.executescript(
-            "BEGIN IMMEDIATE;\n"
-            + MIGRATIONS[number]
-            + f"\nPRAGMA user_version = {number + 1};\nCOMMIT;"
-        )
-    return conn.execute("PRAGMA user_version").fetchone()[0]
-
-
 def open_connection(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
     """Open (or with create=True, make) a project file and bring its schema up to date."""
+    from coder.store.schema import migrate
+
     path = Path(path)
     if create:
         if path.exists():
