@@ -110,7 +110,7 @@ async def measure_app(path: Path) -> dict[str, float]:
     async with app.run_test(size=(120, 40)) as pilot:
         figures["open"] = time.perf_counter() - started  # mounted, laid out and painted
         screen = app.screen
-        shown = lambda: screen.shown.comment.id if screen.shown else None  # noqa: E731
+        shown = lambda: screen.session.shown.comment.id if screen.session.shown else None  # noqa: E731
 
         started = time.perf_counter()
         await keys(app, *["j"] * 100)
@@ -157,7 +157,7 @@ async def measure_app(path: Path) -> dict[str, float]:
         await pilot.press("f", "down")  # the filter dialog, on "Uncoded"
         started = time.perf_counter()
         await keys(app, "enter")
-        await until(lambda: not screen.where.is_empty)
+        await until(lambda: not screen.session.where.is_empty)
         figures["filter"] = time.perf_counter() - started
     return figures
 

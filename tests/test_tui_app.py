@@ -33,9 +33,9 @@ def whole(*pairs: tuple[str, str], origin: str = "manual"):
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
     comment = screen.store.comments.by_source_id(source_id)
-    screen.comment_list.move_to(screen.listing.position_of(comment.id))
+    screen.comment_list.move_to(screen.session.listing.position_of(comment.id))
     await pilot.pause()
-    assert screen.shown.comment.source_id == source_id
+    assert screen.session.shown.comment.source_id == source_id
 
 
 @pilot_test
@@ -73,7 +73,7 @@ async def test_undo_and_redo_go_through_the_log_and_survive_a_restart(mini_proje
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("u")
         assert codings(mini_project, "2:q1") == whole(("Online", "alice"))
-        assert app.screen.shown.comment.source_id == "2:q1"  # undo shows what it undid
+        assert app.screen.session.shown.comment.source_id == "2:q1"  # undo shows what it undid
         await pilot.press("u")
         assert codings(mini_project, "1:q2") == set()
         await pilot.press("ctrl+r")
@@ -95,11 +95,11 @@ async def test_search_filters_the_list_and_escape_shows_everything(mini_project)
             expected = [
                 c.id for c in map(store.comments.get, range(1, 9)) if "worr" in c.text.lower()
             ]
-        assert screen.listing.ids(0, 100) == expected
-        assert screen.shown.comment.id == expected[0]
+        assert screen.session.listing.ids(0, 100) == expected
+        assert screen.session.shown.comment.id == expected[0]
         assert "search “worr*”" in screen_text(app)
         await pilot.press("escape")
-        assert len(screen.listing) == 8 and screen.where.is_empty
+        assert len(screen.session.listing) == 8 and screen.session.where.is_empty
 
 
 @pilot_test
@@ -121,13 +121,13 @@ async def test_filter_dialog_chooses_a_code_then_an_attribute(mini_project):
                 i for i in range(1, 9)
                 if store.comments.respondent(store.comments.get(i).respondent_id).attributes["role"] == "teacher"
             ]  # fmt: skip
-        assert screen.listing.ids(0, 100) == expected
+        assert screen.session.listing.ids(0, 100) == expected
         await pilot.press("f", *["down"] * 5, "enter")  # Respondent attribute = value …
         labels = [str(o.prompt) for o in app.screen.query_one("#filter-values").options]
         await pilot.press(*["down"] * labels.index("role = teacher  (2)"), "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert screen.listing.ids(0, 100) == teachers
+        assert screen.session.listing.ids(0, 100) == teachers
         assert "role = teacher" in screen_text(app)
 
 
@@ -139,11 +139,11 @@ async def test_uncoded_filter_keeps_a_comment_in_place_once_coded(mini_project):
         await pilot.press("f", "down", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        before = screen.listing.ids(0, 100)
+        before = screen.session.listing.ids(0, 100)
         await pilot.press("1")
-        assert screen.listing.ids(0, 100) == before and screen.comment_list.cursor == 0
+        assert screen.session.listing.ids(0, 100) == before and screen.comment_list.cursor == 0
         await pilot.press("n")
-        assert screen.shown.comment.id == before[1]
+        assert screen.session.shown.comment.id == before[1]
 
 
 @pilot_test
@@ -158,7 +158,7 @@ async def test_n_walks_uncoded_comments_in_the_models_order(mini_project):
         seen = []
         for _ in range(3):
             await pilot.press("n")
-            seen.append(app.screen.shown.comment.id)
+            seen.append(app.screen.session.shown.comment.id)
         assert seen == order[:3]
 
 
@@ -181,7 +181,7 @@ async def test_v_selects_words_and_a_code_key_codes_just_that_segment(mini_proje
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "1:q1")
-        text = app.screen.shown.comment.text
+        text = app.screen.session.shown.comment.text
         await pilot.press("v", "w", "v", "w", "w", "1")  # mark at "caseload", extend to "huge"
         start = text.index("caseload")
         end = text.index("huge") + len("huge")
@@ -217,14 +217,14 @@ async def test_place_is_kept_between_sessions(mini_project):
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "j", "j", "j")
-        place = app.screen.shown.comment.id
+        place = app.screen.session.shown.comment.id
         await pilot.press("q")
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE):
-        assert app.screen.shown.comment.id == place
+        assert app.screen.session.shown.comment.id == place
     app = CoderApp(mini_project, "carol")  # another coder has a place of their own
     async with app.run_test(size=SIZE):
-        assert app.screen.shown.comment.id == 1
+        assert app.screen.session.shown.comment.id == 1
 
 
 @pilot_test
@@ -240,9 +240,9 @@ async def test_two_coders_on_one_file_both_work_and_see_each_other(mini_project)
         await bob.pause()
         await alice.pause()
         assert codings(mini_project, "4:q1") == whole(("Workload", "alice"), ("Online", "bob"))
-        assert {k.coder for k in bob_app.screen.shown.codings} == {"alice", "bob"}
-        assert {k.coder for k in alice_app.screen.shown.codings} == {"alice", "bob"}
-        assert bob_app.screen.coded == alice_app.screen.coded == 3
+        assert {k.coder for k in bob_app.screen.session.shown.codings} == {"alice", "bob"}
+        assert {k.coder for k in alice_app.screen.session.shown.codings} == {"alice", "bob"}
+        assert bob_app.screen.session.coded == alice_app.screen.session.coded == 3
 
 
 @pilot_test
@@ -254,7 +254,7 @@ async def test_help_and_keymap_and_theme(mini_project):
     async with app.run_test(size=(120, 50)) as pilot:
         assert app.theme == "textual-light"
         await pilot.press("N")
-        assert app.screen.shown.comment.id == 2
+        assert app.screen.session.shown.comment.id == 2
         await pilot.press("1", "ctrl+z")
         assert codings(mini_project, "1:q2") == set()
         await pilot.press("question_mark")
@@ -285,16 +285,16 @@ async def test_chart_key_opens_the_chart_or_says_it_is_missing(mini_project):
 
 @pilot_test
 async def test_a_big_project_is_counted_in_a_worker_and_kept_exact(mini_project, monkeypatch):
-    import coder.tui.screens.coding as coding_screen
+    import coder.session.session as coding_session
 
-    monkeypatch.setattr(coding_screen, "SYNC_COUNT_LIMIT", 0)  # count every project as if big
+    monkeypatch.setattr(coding_session, "SYNC_COUNT_LIMIT", 0)  # count every project as if big
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         screen: CodingScreen = app.screen
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert (screen.counts, screen.coded) == (
+            assert (screen.session.counts, screen.session.coded) == (
                 store.codes.counts(),
                 store.comments.coded_count(),
             )
@@ -302,7 +302,7 @@ async def test_a_big_project_is_counted_in_a_worker_and_kept_exact(mini_project,
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert (screen.counts, screen.coded) == (
+            assert (screen.session.counts, screen.session.coded) == (
                 store.codes.counts(),
                 store.comments.coded_count(),
             )

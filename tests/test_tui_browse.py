@@ -10,7 +10,7 @@ from store_support import add_model
 from coder.domain import CommentFilter, ImportRow, Origin
 from coder.errors import CoderError
 from coder.search import fts_query, search_terms
-from coder.tui.listing import FilteredListing, RowSource, WholeCorpus
+from coder.session.listing import FilteredListing, RowSource, WholeCorpus
 
 
 def ids_where(store, predicate) -> list[int]:
@@ -179,12 +179,12 @@ def test_whole_corpus_listing_pages_through_gaps_in_the_ids(store):
     add("z")
     store.imports.undo(middle)  # leaves a hole in the ids
     all_ids = [r[0] for r in store.db.conn.execute("SELECT id FROM comments ORDER BY id")]
-    listing = WholeCorpus(store)
+    listing = WholeCorpus(store.comments)
     assert not listing.dense and len(listing) == len(all_ids)
     assert listing.ids(0, 1000) == all_ids
     assert listing.ids(len(all_ids) - 2, 10) == all_ids[-2:]
     assert [listing.position_of(i) for i in all_ids] == list(range(len(all_ids)))
-    rows = RowSource(store, listing).rows(len(all_ids) - 3, 3)
+    rows = RowSource(store.comments, listing).rows(len(all_ids) - 3, 3)
     assert [r.source_id for r in rows] == ["z:0", "z:1", "z:2"]
 
 

@@ -25,8 +25,8 @@ CHILD = textwrap.dedent(
             shown = {}
             for key in ["1", "j", "2", "3", "j", "v", "w", "1", "u", "j", "a", "3"]:
                 await pilot.press(key)
-                view = app.screen.shown
-                paths = {c.id: c.path for c in app.screen.codes.values()}
+                view = app.screen.session.shown
+                paths = {c.id: c.path for c in app.screen.session.codes.values()}
                 shown[view.comment.source_id] = sorted(
                     [paths[k.code_id], k.start, k.end] for k in view.codings if k.coder == "kim"
                 )
@@ -71,5 +71,5 @@ async def test_an_empty_project_answers_every_key_without_failing(empty_project)
         await pilot.press("f", "enter", "slash", "x", "enter", "question_mark", "escape")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.shown is None
-        assert len(app.screen.listing) == 0
+        assert app.screen.session.shown is None
+        assert len(app.screen.session.listing) == 0

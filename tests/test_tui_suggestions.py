@@ -48,7 +48,7 @@ def state(path, source_id: str) -> tuple[set, dict]:
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
     comment = screen.store.comments.by_source_id(source_id)
-    screen.comment_list.move_to(screen.listing.position_of(comment.id))
+    screen.comment_list.move_to(screen.session.listing.position_of(comment.id))
     await pilot.pause()
 
 
@@ -117,7 +117,7 @@ async def test_list_marks_comments_with_pending_suggestions(mini_project):
         await app.workers.wait_for_complete()
         await pilot.pause()
         with open_project(mini_project) as store:
-            assert app.screen.listing.ids(0, 10) == [store.comments.by_source_id("4:q2").id]
+            assert app.screen.session.listing.ids(0, 10) == [store.comments.by_source_id("4:q2").id]
 
 
 @pilot_test
@@ -152,15 +152,15 @@ async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monk
                 break
         assert "training 50%" in screen_text(app)
         await pilot.press("j", "1")  # keys answer, and write, while the model trains
-        assert screen.shown.comment.source_id == "1:q2" and screen.shown.codings
+        assert screen.session.shown.comment.source_id == "1:q2" and screen.session.shown.codings
         await pilot.press("t")  # a second `t` does not start a second training
         release.set()
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert calls == [False]
-        assert "model v1" in screen_text(app) and not screen.training
+        assert "model v1" in screen_text(app) and not screen.session.training
         await go_to(pilot, "5:q1")
-        assert [s.probability for s in screen.shown.suggestions] == [0.9]
+        assert [s.probability for s in screen.session.shown.suggestions] == [0.9]
 
 
 @pilot_test
@@ -177,9 +177,9 @@ async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_pro
         await pilot.pause()
         messages = [n.message for n in app._notifications]
         assert "too little coding to train on: code at least 10 comments" in messages
-        assert not app.screen.training
+        assert not app.screen.session.training
         await pilot.press("1")
-        assert app.screen.shown.codings
+        assert app.screen.session.shown.codings
 
 
 @pilot_test
@@ -204,9 +204,9 @@ async def test_t_trains_the_real_model_on_the_demo(demo_project, monkeypatch):
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen: CodingScreen = app.screen
-        assert screen.shown is not None and screen.shown.suggestions
+        assert screen.session.shown is not None and screen.session.shown.suggestions
         await pilot.press("a")
-        codings, _ = state(demo_project, screen.shown.comment.source_id)
+        codings, _ = state(demo_project, screen.session.shown.comment.source_id)
         assert {origin for _, coder_, origin in codings if coder_ == "bob"} == {"suggestion"}
 
 
@@ -219,7 +219,7 @@ async def test_a_suggestion_of_a_code_already_applied_asks_nothing(mini_project)
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await go_to(pilot, "4:q1")
-        assert [s.probability for s in app.screen.shown.suggestions] == [0.3]
+        assert [s.probability for s in app.screen.session.shown.suggestions] == [0.3]
         await pilot.press("x")
         assert state(mini_project, "4:q1")[1] == {"Workload": "pending", "Online": "rejected"}
 
@@ -242,7 +242,7 @@ async def test_q_while_training_asks_again_then_stops_the_training(mini_project,
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t", "q")
-        assert app.is_running and app.screen.training
+        assert app.is_running and app.screen.session.training
         assert any("Press q again" in n.message for n in app._notifications)
         await pilot.press("q")
     assert stopped.wait(5), "the training went on after the app closed"

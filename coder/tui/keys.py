@@ -10,8 +10,7 @@ from pathlib import Path
 from textual.binding import Binding
 
 from coder.errors import CoderError
-
-MAX_CODE_KEYS = 9
+from coder.session.session import MAX_CODE_KEYS
 
 # The app's own keys; `?` and `q` belong to the coding screen, so that the footer shows
 # them first and last (the footer lists keys in the order they are declared).

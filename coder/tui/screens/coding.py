@@ -1,64 +1,56 @@
-"""The coding screen: read a comment, code it from the keyboard, move on."""
+"""The coding screen: keys mapped to the coding session's verbs, and its state painted once."""
 
 from __future__ import annotations
 
 from contextlib import suppress
+from dataclasses import replace
+from typing import Any
 
-from textual import on
+from textual import on, work
+from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
+from textual.worker import get_current_worker
 
 from coder.domain import Code, CommentFilter
 from coder.errors import CoderError
-from coder.search import search_terms
-from coder.store import Store
+from coder.session import CodingSession, Outcome, Refresh
+from coder.store import Store, open_project
 from coder.tui import keys
-from coder.tui.listing import Listing, RowSource, WholeCorpus
-from coder.tui.screens.coding_actions import CodingActions
-from coder.tui.screens.coding_workers import CodingWorkers
-from coder.tui.screens.dialogs import describe
+from coder.tui.messages import (
+    CountsReady,
+    ListingFailed,
+    ListingReady,
+    TrainingFailed,
+    TrainingFinished,
+    TrainingProgress,
+)
+from coder.tui.screens.dialogs import FilterChoices, FilterDialog, MemoDialog, SearchDialog
 from coder.tui.widgets.codebook import CodebookTree, CodeDetail
 from coder.tui.widgets.comment_list import Chip, CommentList
-from coder.tui.widgets.comment_view import CommentView, ShownComment
-from coder.tui.widgets.status_line import Progress, StatusLine
+from coder.tui.widgets.comment_view import CommentView
+from coder.tui.widgets.status_line import StatusLine
 
-SYNC_COUNT_LIMIT = 50_000  # comments; a bigger project is counted in a worker
 POLL_SECONDS = 1.0  # how often to look for another coder's changes to the file
 PLACE_SECONDS = 1.0  # how long the cursor rests before the place is remembered
+QUIT_AGAIN_SECONDS = 5
 
 
-class CodingScreen(CodingActions, CodingWorkers, Screen):
-    """Holds the state of a coding session and keeps every widget in step with the store."""
+class CodingScreen(Screen[None]):
+    """Shows a CodingSession; every key calls one of its verbs, then the screen repaints."""
 
     BINDINGS = keys.CODING
 
     def __init__(self, store: Store, coder: str):
         super().__init__()
         self.store = store
-        self.coder = coder
-        self.where = CommentFilter()
-        self.requested: CommentFilter | None = None  # a filter still being computed
-        self.listing: Listing = WholeCorpus(store)
-        self.shown: ShownComment | None = None
-        self.codes: dict[int, Code] = {}
-        self.code_keys: dict[int, int] = {}  # code id -> number key
-        self.counts: dict[int, int] = {}
-        self.coded = 0
-        self.counted = False  # False until the first count is in
-        self.writes = 0  # how many changes this screen made: a count started earlier is stale
-        self.total = 0
-        self.model_version: int | None = None
-        self.after_rank = -1  # where `n` is in the "most useful next" order
-        self.training = False
+        self.session = CodingSession(store, coder)
         self.quit_asked = False  # q pressed once while training
-        self.busy = ""
-        self._data_version = 0
-        self._counted_mark = -1  # the coding log's last entry when last counted
         self._place_timer: Timer | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             with Vertical(id="left"):
                 yield CommentList(id="comments")
@@ -81,157 +73,106 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
     def codebook(self) -> CodebookTree:
         return self.query_one(CodebookTree)
 
-    @property
-    def current_id(self) -> int | None:
-        return self.shown.comment.id if self.shown else None
-
     def on_mount(self) -> None:
-        self._data_version = self.store.db.data_version()
         self.view.border_title = "Comment"
         self.codebook.border_title = "Codebook"
         self.query_one(CodeDetail).border_title = "Definition"
-        self._load_codes()
-        self._recount()
-        place = self._remembered_place()
-        self._show_listing(self.listing, place)
+        self._refreshed(self.session.open())
+        self._show_list()
         self.comment_list.focus()
         self.set_interval(POLL_SECONDS, self._poll_changes)
 
     def on_unmount(self) -> None:
         with suppress(Exception):  # closing down: the place is a convenience, never an error
-            self.save_place()
+            self.session.save_place()
 
-    # -- loading from the store ----------------------------------------------------------------
+    # -- painting the session ----------------------------------------------------------------
 
-    def _load_codes(self) -> None:
-        codes = self.store.codes.all()
-        if list(self.codes.values()) == codes:
-            return  # unchanged: keep the tree as the coder left it (open and closed codes)
-        self.codes = {c.id: c for c in codes}
-        top = [c for c in codes if c.parent_id is None]
-        self.code_keys = {c.id: n for n, c in enumerate(top[: keys.MAX_CODE_KEYS], 1)}
-        self.codebook.set_codes(codes, self.code_keys)
-        self.comment_list.set_chips(_chips(codes, self.code_keys))
+    def _refreshed(self, refresh: Refresh) -> None:
+        if refresh.codes_changed:
+            codes = list(self.session.codes.values())
+            self.codebook.set_codes(codes, self.session.code_keys)
+            self.comment_list.set_chips(_chips(codes, self.session.code_keys))
+        if refresh.count_needed:
+            self.session.counted = False
+            self._count(self.session.writes)
 
-    def _recount(self, *, if_codings_changed: bool = False) -> None:
-        """Count everything again (on opening, after undo, when another coder changed things).
+    def _show_list(self) -> None:
+        """A new listing: the list shows it, with its cursor on the session's comment."""
+        session = self.session
+        self.comment_list.empty_message = (
+            "No comments match. Press esc to show every comment."
+            if not session.listing.where.is_empty
+            else "This project has no comments yet (add some with: coder import)."
+        )
+        self.comment_list.show(session.rows(), session.position)
+        self.repaint()
 
-        A big project is counted in a worker, so it opens at once and keys keep answering.
-        """
-        total = self.store.comments.bounds()[0]
-        latest = self.store.models.latest()
-        self.model_version = latest.id if latest else None
-        mark = self.store.codings.mark()
-        if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
-            return  # e.g. only a memo or someone's place changed: the counts still hold
-        self.total, self._counted_mark = total, mark
-        if self.total <= SYNC_COUNT_LIMIT:
-            self.counts = self.store.codes.counts()
-            self.coded = self.store.comments.coded_count()
-            self.counted = True
-        else:
-            self.count_in_background()
-
-    def load_comment(self, comment_id: int | None) -> None:
-        """Show a comment with everything about it, fresh from the store."""
-        if comment_id is None:
-            self.shown = None
-        else:
-            try:
-                comment = self.store.comments.get(comment_id)
-            except KeyError:  # removed since the list was made
-                comment = None
-            if comment is None:
-                self.shown = None
-            else:
-                respondent = comment.respondent_id
-                codings = tuple(self.store.codings.of_comment(comment_id))
-                mine = {k.code_id for k in codings if k.coder == self.coder and not k.is_segment}
-                self.shown = ShownComment(
-                    comment=comment,
-                    respondent=self.store.comments.respondent(respondent) if respondent else None,
-                    codings=codings,
-                    # a suggestion of a code you have already applied asks nothing of you
-                    suggestions=tuple(
-                        s
-                        for s in self.store.suggestions.pending(comment_id)
-                        if s.code_id not in mine
-                    ),
-                    memos=tuple(self.store.memos.on(comment_id=comment_id)),
-                    model_version=self.model_version,
-                    search_terms=tuple(search_terms(self.where.search or "")),
-                    codes=self.codes,
-                    coder=self.coder,
-                )
-        self.view.show(self.shown)
+    def repaint(self, *, rows: bool = False) -> None:
+        """Show the session's state: the comment, the list's cursor, the tree, the status."""
+        session = self.session
+        if rows:
+            self.comment_list.reload()
+        self.comment_list.move_to(session.position)
+        self.view.show(session.shown)
         self._mark_tree()
         self.show_status()
 
     def _mark_tree(self) -> None:
-        shown = self.shown
-        mine = {k.code_id for k in shown.codings if k.coder == self.coder} if shown else set()
-        others = {k.code_id for k in shown.codings if k.coder != self.coder} if shown else set()
+        shown, me = self.session.shown, self.session.coder
+        mine = {k.code_id for k in shown.codings if k.coder == me} if shown else set()
+        others = {k.code_id for k in shown.codings if k.coder != me} if shown else set()
         suggested = {s.code_id: s.probability for s in shown.suggestions} if shown else {}
-        self.codebook.set_state(self.counts if self.counted else None, mine, others, suggested)
+        counts = self.session.counts if self.session.counted else None
+        self.codebook.set_state(counts, mine, others, suggested)
         self._show_code_detail()
 
     def _show_code_detail(self) -> None:
+        session = self.session
         code_id = self.codebook.highlighted_code
-        code = self.codes.get(code_id) if code_id is not None else None
+        code = session.codes.get(code_id) if code_id is not None else None
         self.query_one(CodeDetail).show(
             code,
-            self.counts.get(code_id or -1, 0) if self.counted else None,
-            self.code_keys.get(code_id or -1),
+            session.counts.get(code_id or -1, 0) if session.counted else None,
+            session.code_keys.get(code_id or -1),
         )
 
     def show_status(self) -> None:
-        self.query_one(StatusLine).show(
-            Progress(
-                coder=self.coder,
-                coded=self.coded if self.counted else None,
-                total=self.total,
-                model_version=self.model_version,
-                filter=describe(self.where, self.codes, self.coder),
-                shown=len(self.listing),
-                busy=self.busy,
-            )
-        )
+        self.query_one(StatusLine).show(self.session.status())
 
-    def refresh_all(self) -> None:
-        """Re-read everything shown: the file changed under us (another coder, a worker)."""
-        self._load_codes()
-        self._recount(if_codings_changed=True)
-        if isinstance(self.listing, WholeCorpus):
-            self.listing.refresh()
-        self.comment_list.reload()
-        self.load_comment(self.comment_list.current.id if self.comment_list.current else None)
+    def _tell(self, outcome: Outcome | None) -> None:
+        """Say what a verb did and show what it changed."""
+        if outcome is None:
+            return
+        if outcome.refilter is not None:
+            self._filter(self.session.where, outcome.refilter)
+            return
+        if outcome.count_needed:
+            self._refreshed(Refresh(count_needed=True))
+        if outcome.changed or outcome.moved:
+            self.repaint(rows=outcome.changed)
+        if outcome.message:
+            self.notify(
+                outcome.message,
+                severity=outcome.severity,  # type: ignore[arg-type]
+                timeout=outcome.timeout,
+                markup=False,
+            )
 
     def _poll_changes(self) -> None:
-        version = self.store.db.data_version()
-        if version != self._data_version:
-            self._data_version = version
-            self.refresh_all()
+        if self.session.changed_elsewhere():
+            self._refreshed(self.session.refresh())
+            self.repaint(rows=True)
 
     # -- the list and the place --------------------------------------------------------------
 
-    def _show_listing(self, listing: Listing, keep_comment_id: int | None) -> None:
-        self.listing = listing
-        position = listing.position_of(keep_comment_id) if keep_comment_id is not None else None
-        self.comment_list.empty_message = (
-            "No comments match. Press esc to show every comment."
-            if not listing.where.is_empty
-            else "This project has no comments yet (add some with: coder import)."
-        )
-        self.comment_list.show(RowSource(self.store, listing, self.coder), position or 0)
-        if len(listing) == 0:
-            self.load_comment(None)
-
     @on(CommentList.Highlighted)
     def _highlighted(self, event: CommentList.Highlighted) -> None:
-        self.load_comment(event.comment_id)
+        if self.session.move_to(event.position):
+            self.repaint()
         if self._place_timer is not None:
             self._place_timer.stop()
-        self._place_timer = self.set_timer(PLACE_SECONDS, self.save_place)
+        self._place_timer = self.set_timer(PLACE_SECONDS, self.session.save_place)
 
     @on(CodebookTree.NodeHighlighted)
     def _code_highlighted(self) -> None:
@@ -241,21 +182,268 @@ class CodingScreen(CodingActions, CodingWorkers, Screen):
     def _selection_ended(self) -> None:
         self.comment_list.focus()
 
-    def _place_key(self) -> str:
-        return f"tui.place:{self.coder}"
+    # -- moving ------------------------------------------------------------------------------
 
-    def _remembered_place(self) -> int | None:
-        value = self.store.meta.get(self._place_key())
-        return int(value) if value and value.isdigit() else None
+    def _move(self, moved: bool) -> None:
+        if moved:
+            self.repaint()
 
-    def save_place(self) -> None:
-        """Remember the current comment, so the next session opens where this one left off."""
-        comment_id = self.current_id
-        if comment_id is None or str(comment_id) == self.store.meta.get(self._place_key()):
+    def action_move(self, delta: int) -> None:
+        self._move(self.session.move_by(delta))
+
+    def action_page(self, pages: int) -> None:
+        self._move(self.session.move_by(pages * self.comment_list.page_size))
+
+    def action_jump(self, where: str) -> None:
+        self._move(self.session.move_to(0 if where == "first" else len(self.session.listing) - 1))
+
+    def action_scroll_comment(self, lines: int) -> None:
+        self.view.scroll_relative(y=lines * 3, animate=False)
+
+    def action_code_cursor(self, delta: int) -> None:
+        self.codebook.move_highlight(delta)
+
+    def action_next_uncoded(self) -> None:
+        self._tell(self.session.next_uncoded())
+
+    # -- coding ------------------------------------------------------------------------------
+
+    def action_toggle_key(self, number: int) -> None:
+        code_id = self.session.code_on_key(number)
+        if code_id is None:
+            self.notify(f"No code on key {number}.", severity="warning")
             return
-        # If another coder holds the file this moment, the place can wait for the next move.
-        with suppress(CoderError):
-            self.store.meta.set(self._place_key(), str(comment_id))
+        self._toggle(code_id)
+
+    def action_toggle_highlighted(self) -> None:
+        code_id = self.codebook.highlighted_code
+        if code_id is None:
+            self.notify("The codebook is empty.", severity="warning")
+            return
+        self._toggle(code_id)
+
+    def _toggle(self, code_id: int) -> None:
+        if self.view.selecting:
+            start, end = self.view.selection_span()
+            outcome = self.session.toggle_segment(code_id, start, end)
+            if outcome.changed:
+                self.view.end_selection()
+            self._tell(outcome)
+            return
+        self._tell(self.session.toggle(code_id))
+
+    def action_accept(self) -> None:
+        self._tell(self.session.decide(accept=True))
+
+    def action_reject(self) -> None:
+        self._tell(self.session.decide(accept=False))
+
+    def action_undo(self) -> None:
+        self._tell(self.session.undo())
+
+    def action_redo(self) -> None:
+        self._tell(self.session.redo())
+
+    def action_memo(self) -> None:
+        shown = self.session.shown
+        if shown is None:
+            return
+
+        def written(text: str | None) -> None:
+            if text is not None and self.session.current_id == shown.comment.id:
+                self._tell(self.session.write_memo(text))
+
+        self.app.push_screen(MemoDialog(shown.comment.source_id, self.session.my_memo()), written)
+
+    def action_select(self) -> None:
+        if not self.view.begin_selection():
+            self.notify("There is no text to select.", severity="warning")
+
+    # -- filters and search, computed in a worker ---------------------------------------------
+
+    def action_search(self) -> None:
+        def searched(text: str | None) -> None:
+            if text is not None:
+                self._filter(self.session.with_search(text))
+
+        self.app.push_screen(SearchDialog(self.session.where.search or ""), searched)
+
+    def action_filter(self) -> None:
+        session = self.session
+        choices = FilterChoices(
+            me=session.coder,
+            codes=list(session.codes.values()),
+            coders=self.store.codings.coders(),
+            attributes=self.store.comments.attribute_values,
+            questions=[q.name for q in self.store.comments.questions()],
+        )
+
+        def chosen(where: CommentFilter | None) -> None:
+            if where is not None:
+                self._filter(replace(where, search=session.where.search))
+
+        self.app.push_screen(FilterDialog(choices), chosen)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_filter":  # otherwise escape is free for whatever else wants it
+            return not self.session.where.is_empty or self.session.requested is not None
+        return True
+
+    def action_clear_filter(self) -> None:
+        self._filter(CommentFilter())
+
+    def _filter(self, where: CommentFilter, keep: int | None = None) -> None:
+        keep = keep if keep is not None else self.session.current_id
+        outcome = self.session.request_filter(where)
+        if outcome is None:
+            self.show_status()
+            self._compute_listing(where, keep)
+            return
+        if outcome.moved:
+            self._show_list()
+        self._tell(replace(outcome, moved=False))
+
+    @work(thread=True, exclusive=True, group="listing", exit_on_error=False)
+    def _compute_listing(self, where: CommentFilter, keep: int | None) -> None:
+        try:
+            ids = CodingSession.filtered(self.store.path, where)
+        except CoderError as exc:
+            self.post_message(ListingFailed(where, str(exc)))
+        except Exception as exc:  # noqa: BLE001 - shown to the user, the screen carries on
+            self.post_message(ListingFailed(where, f"{type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(ListingReady(where, ids, keep))
+
+    @on(ListingReady)
+    def _listing_ready(self, message: ListingReady) -> None:
+        if self.session.filter_ready(message.where, message.ids, message.keep_comment_id):
+            self._show_list()
+
+    @on(ListingFailed)
+    def _listing_failed(self, message: ListingFailed) -> None:
+        outcome = self.session.filter_failed(message.where, message.reason)
+        self.show_status()
+        self._tell(outcome)
+
+    # -- training, in a worker ----------------------------------------------------------------
+
+    def action_train(self) -> None:
+        refused = self.session.start_training()
+        self.show_status()
+        if refused is None:
+            self._train()
+        self._tell(refused)
+
+    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
+    def _train(self) -> None:
+        worker = get_current_worker()
+
+        def progress(message: str, fraction: float) -> None:
+            if worker.is_cancelled:  # the app is closing: stop at the next step
+                raise _Stopped
+            self.post_message(TrainingProgress(message, fraction))
+
+        try:
+            from coder.suggest import suggest, train
+        except ImportError:
+            self.post_message(TrainingFailed("the suggestion model is not available"))
+            return
+        try:
+            with open_project(self.store.path) as store:
+                trained = train(store, progress=progress)
+                suggested = suggest(store, progress=progress)
+        except _Stopped:
+            return  # whatever training had not committed is rolled back with it
+        except CoderError as exc:
+            self.post_message(TrainingFailed(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a failed training must not close the screen
+            self.post_message(TrainingFailed(f"training failed: {type(exc).__name__}: {exc}"))
+        else:
+            self.post_message(TrainingFinished(trained.version, _summary(trained, suggested)))
+
+    @on(TrainingProgress)
+    def _training_progress(self, message: TrainingProgress) -> None:
+        self.session.training_progress(message.message, message.fraction)
+        self.show_status()
+
+    @on(TrainingFinished)
+    def _training_finished(self, message: TrainingFinished) -> None:
+        self.session.training_done()
+        self.session.changed_elsewhere()  # the worker's writes are read below
+        self._refreshed(self.session.refresh())
+        self.repaint(rows=True)
+        self.notify(message.summary, markup=False)
+
+    @on(TrainingFailed)
+    def _training_failed(self, message: TrainingFailed) -> None:
+        self.session.training_done()
+        self.show_status()
+        self.notify(message.reason, severity="error", markup=False, timeout=8)
+
+    # -- counting a big project ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="counts", exit_on_error=False)
+    def _count(self, writes: int) -> None:
+        try:
+            counts, coded = CodingSession.count(self.store.path)
+        except Exception:  # noqa: BLE001 - e.g. the file is busy: the next change counts again
+            return
+        self.post_message(CountsReady(counts, coded, writes))
+
+    @on(CountsReady)
+    def _counts_ready(self, message: CountsReady) -> None:
+        if not self.session.counts_ready(message.counts, message.coded, message.writes):
+            self._count(self.session.writes)  # coding went on while counting: count again
+            return
+        self._mark_tree()
+        self.show_status()
+
+    # -- the rest ---------------------------------------------------------------------------
+
+    def action_quit(self) -> None:
+        """Quit; while the model trains, only when asked twice (the training is then lost)."""
+        if self.session.training and not self.quit_asked:
+            self.quit_asked = True
+            self.set_timer(QUIT_AGAIN_SECONDS, lambda: setattr(self, "quit_asked", False))
+            self.notify(
+                "The model is still training. Press q again to stop it and quit; "
+                "your coding is saved either way.",
+                severity="warning",
+                timeout=QUIT_AGAIN_SECONDS,
+            )
+            return
+        self.app.exit()
+
+    def action_chart(self) -> None:
+        try:
+            from coder.tui.screens.chart import ChartScreen
+        except ImportError:
+            self.notify("charts not available", severity="warning")
+            return
+        self.app.push_screen(ChartScreen(self.store))
+
+
+class _Stopped(Exception):
+    """Raised inside training when the worker is cancelled."""
+
+
+def _summary(trained: Any, suggested: Any) -> str:
+    """What training did, in a sentence; reports lacking a figure just leave it out."""
+    text = f"Model v{trained.version}"
+    size = getattr(trained, "training_size", None)
+    if size is not None:
+        text += f" learnt from {size:,} coded comments"
+    f1 = getattr(trained, "macro_f1", None)
+    if f1 is not None:
+        text += f" (macro F1 {f1:.2f})"
+    count = getattr(suggested, "suggestions", None)
+    where = getattr(suggested, "comments_with_suggestions", None)
+    if count is not None and where is not None:
+        text += f"; {count:,} suggestions on {where:,} comments"
+    skipped = getattr(trained, "skipped", None)
+    if skipped:
+        text += f"; {len(skipped)} codes have too few examples to learn yet"
+    return text + "."
 
 
 def _chips(codes: list[Code], code_keys: dict[int, int]) -> dict[int, Chip]:

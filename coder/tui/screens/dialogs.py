@@ -194,36 +194,3 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             self.query_one("#filter-kinds").focus()
         else:
             self.dismiss(None)
-
-
-def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
-    """The filter in words, for the status line."""
-    parts = []
-    if where.uncoded:
-        parts.append("uncoded")
-    if where.not_coded_by is not None:
-        parts.append(
-            "not coded by me" if where.not_coded_by == me else f"not coded by {where.not_coded_by}"
-        )
-    if where.code_id is not None:
-        parts.append(f"has {_path(codes, where.code_id)}")
-    if where.suggested_code_id is not None:
-        parts.append(f"suggested {_path(codes, where.suggested_code_id)}")
-    elif where.suggested:
-        parts.append("has suggestions")
-    if where.attribute is not None:
-        parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
-    if where.coder is not None:
-        parts.append(f"coded by {where.coder}")
-    if where.disagreement:
-        parts.append("coders disagree")
-    if where.question is not None:
-        parts.append(f"question {where.question}")
-    if where.search:
-        parts.append(f"search “{where.search}”")
-    return " · ".join(parts)
-
-
-def _path(codes: dict[int, Code], code_id: int) -> str:
-    code = codes.get(code_id)
-    return code.path if code else f"code {code_id}"

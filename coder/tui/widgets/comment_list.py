@@ -147,7 +147,12 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self.move_to(self.cursor + delta)
 
     def page_by(self, pages: int) -> None:
-        self.move_by(pages * max(1, self.scrollable_content_region.height - 1))
+        self.move_by(pages * self.page_size)
+
+    @property
+    def page_size(self) -> int:
+        """How many rows a page key moves: one screenful, less the row kept in view."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def _scroll_to_cursor(self) -> None:
         height = max(1, self.scrollable_content_region.height)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.style import Style
@@ -12,27 +12,12 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from coder.domain import Code, Coding, Comment, Memo, Respondent, Suggestion
+from coder.session import ShownComment
 from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
 
 EXCERPT_CHARS = 40
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
-
-
-@dataclass(frozen=True)
-class ShownComment:
-    """Everything the view shows about one comment, gathered by the screen."""
-
-    comment: Comment
-    respondent: Respondent | None = None
-    codings: tuple[Coding, ...] = ()
-    suggestions: tuple[Suggestion, ...] = ()
-    memos: tuple[Memo, ...] = ()
-    model_version: int | None = None
-    search_terms: tuple[tuple[str, bool], ...] = ()
-    codes: dict[int, Code] = field(default_factory=dict)
-    coder: str = ""
 
 
 class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):

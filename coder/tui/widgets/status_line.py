@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
 from textual.widgets import Static
 
+from coder.session import SessionStatus
 from coder.tui.text import foreground, literal
 
 BAR_CELLS = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-
-
-@dataclass(frozen=True)
-class Progress:
-    coder: str
-    coded: int | None  # None: still being counted
-    total: int
-    model_version: int | None = None
-    filter: str = ""  # what the list shows, in words; "" = every comment
-    shown: int = 0  # comments in the list
-    busy: str = ""  # a worker's progress, e.g. "training 40%"
 
 
 def bar(done: int, total: int, cells: int = BAR_CELLS) -> str:
@@ -41,7 +30,7 @@ class StatusLine(Static):
         "status-line--busy",
     }
 
-    def show(self, p: Progress) -> None:
+    def show(self, p: SessionStatus) -> None:
         label = foreground(self.get_component_rich_style("status-line--label"))
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append_text(literal(p.coder, "bold", one_line=True))

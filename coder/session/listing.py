@@ -7,7 +7,7 @@ from array import array
 from bisect import bisect_left
 
 from coder.domain import CommentFilter, CommentRow
-from coder.store import Store
+from coder.store.comments import Comments
 
 
 class Listing(ABC):
@@ -30,12 +30,12 @@ class Listing(ABC):
 class WholeCorpus(Listing):
     """Every comment in document order, read page by page (a million opens at once)."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, comments: Comments):
+        self.comments = comments
         self.refresh()
 
     def refresh(self) -> None:
-        self.count, self.low, self.high = self.store.comments.bounds()
+        self.count, self.low, self.high = self.comments.bounds()
         # Ids with no gaps (the usual case) turn a position into an id by arithmetic.
         self.dense = self.count == 0 or self.high - self.low + 1 == self.count
 
@@ -46,20 +46,20 @@ class WholeCorpus(Listing):
         limit = max(0, min(limit, self.count - offset))
         if self.dense:
             return list(range(self.low + offset, self.low + offset + limit))
-        return self.store.comments.ids_at(offset, limit)
+        return self.comments.ids_at(offset, limit)
 
     def position_of(self, comment_id: int) -> int | None:
         if not self.low <= comment_id <= self.high:
             return None
         if self.dense:
             return comment_id - self.low
-        return self.store.comments.position(comment_id)
+        return self.comments.position(comment_id)
 
 
 class FilteredListing(Listing):
     """The comments a filter let through when it ran: they stay put while being coded."""
 
-    def __init__(self, where: CommentFilter, ids: array):
+    def __init__(self, where: CommentFilter, ids: array[int]):
         self.where = where
         self._ids = ids
 
@@ -77,8 +77,8 @@ class FilteredListing(Listing):
 class RowSource:
     """What the comment list asks for: rows by position, None where a comment has gone."""
 
-    def __init__(self, store: Store, listing: Listing, coder: str | None = None):
-        self.store = store
+    def __init__(self, comments: Comments, listing: Listing, coder: str | None = None):
+        self.comments = comments
         self.listing = listing
         self.coder = coder
 
@@ -87,5 +87,5 @@ class RowSource:
 
     def rows(self, offset: int, limit: int) -> list[CommentRow | None]:
         ids = self.listing.ids(offset, limit)
-        found = {row.id: row for row in self.store.comments.rows(ids, self.coder)}
+        found = {row.id: row for row in self.comments.rows(ids, self.coder)}
         return [found.get(i) for i in ids]

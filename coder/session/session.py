@@ -1,0 +1,549 @@
+"""One coder's session on a project: where they are, what they see, and every verb of coding.
+
+Headless: the workbench maps keys to these verbs and repaints from this state once per
+change; tests drive it directly. Every change is committed by the store before a verb
+returns, so what the state shows as coded is on disk.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+from coder.domain import (
+    Change,
+    Code,
+    Coding,
+    Comment,
+    CommentFilter,
+    Memo,
+    Respondent,
+    Suggestion,
+)
+from coder.errors import CoderError
+from coder.search import fts_query, search_terms
+from coder.session.listing import FilteredListing, Listing, RowSource, WholeCorpus
+from coder.store import Store, open_project
+
+T = TypeVar("T")
+
+SYNC_COUNT_LIMIT = 50_000  # comments; a bigger project is counted in the background
+MAX_CODE_KEYS = 9
+_UNDO_WORDS = {"add": "coded", "remove": "uncoded", "reject": "rejected", "unreject": "restored"}
+
+
+@dataclass(frozen=True)
+class ShownComment:
+    """Everything there is to show about one comment."""
+
+    comment: Comment
+    respondent: Respondent | None = None
+    codings: tuple[Coding, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    memos: tuple[Memo, ...] = ()
+    model_version: int | None = None
+    search_terms: tuple[tuple[str, bool], ...] = ()
+    codes: dict[int, Code] = field(default_factory=dict)
+    coder: str = ""
+
+    def mine(self, code_id: int) -> bool:
+        """The coder has this code on the whole comment."""
+        return any(
+            k.code_id == code_id and k.coder == self.coder and not k.is_segment
+            for k in self.codings
+        )
+
+
+@dataclass(frozen=True)
+class SessionStatus:
+    """The line under the screen: who, how far, which model, which filter, what is busy."""
+
+    coder: str
+    coded: int | None  # None: still being counted
+    total: int
+    model_version: int | None = None
+    filter: str = ""  # what the list shows, in words; "" = every comment
+    shown: int = 0  # comments in the list
+    busy: str = ""  # background work, e.g. "training 40%"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a verb did, in words for the coder, and what the screen must show again."""
+
+    message: str = ""
+    severity: str = "information"  # information | warning | error
+    timeout: float | None = None
+    changed: bool = False  # the coding changed: counts, list rows and the comment
+    moved: bool = False  # another comment is current
+    refilter: int | None = None  # run the filter again, keeping this comment in view
+    count_needed: bool = False  # a big project: count again in the background
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """What changed when the session re-read the file."""
+
+    codes_changed: bool = False
+    count_needed: bool = False  # a big project: count in the background
+
+
+def warn(message: str, timeout: float | None = None) -> Outcome:
+    return Outcome(message, "warning", timeout)
+
+
+def fail(message: str) -> Outcome:
+    return Outcome(message, "error")
+
+
+class CodingSession:
+    """The state of one coder's work and the verbs that change it."""
+
+    def __init__(self, store: Store, coder: str):
+        self.store = store
+        self.coder = coder
+        self.where = CommentFilter()
+        self.requested: CommentFilter | None = None  # a filter still being computed
+        self.listing: Listing = WholeCorpus(store.comments)
+        self.position = 0
+        self.shown: ShownComment | None = None
+        self.codes: dict[int, Code] = {}
+        self.code_keys: dict[int, int] = {}  # code id -> number key
+        self.counts: dict[int, int] = {}
+        self.coded = 0
+        self.counted = False  # False until the first count is in
+        self.writes = 0  # changes made here: a count started before one is stale
+        self.total = 0
+        self.model_version: int | None = None
+        self.after_rank = -1  # where `next` is in the "most useful next" order
+        self.training = False
+        self.busy = ""
+        self._data_version = 0
+        self._counted_mark = -1  # the change log's last entry when last counted
+
+    # -- opening and re-reading ------------------------------------------------------------
+
+    def open(self) -> Refresh:
+        """Read everything and go to where this coder left off."""
+        self._data_version = self.store.db.data_version()
+        self.load_codes()
+        refresh = Refresh(codes_changed=True, count_needed=self.recount())
+        self.show_listing(self.listing, self.remembered_place())
+        return refresh
+
+    def load_codes(self) -> bool:
+        """Read the codebook; True if it changed since last read."""
+        codes = self.store.codes.all()
+        if list(self.codes.values()) == codes:
+            return False
+        self.codes = {c.id: c for c in codes}
+        top = [c for c in codes if c.parent_id is None]
+        self.code_keys = {c.id: n for n, c in enumerate(top[:MAX_CODE_KEYS], 1)}
+        return True
+
+    def recount(self, *, if_codings_changed: bool = False) -> bool:
+        """Count codes and coded comments again; True if it must happen in the background."""
+        total = self.store.comments.count()
+        self.model_version = self.store.models.latest_id()
+        mark = self.store.codings.mark()
+        if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
+            return False  # e.g. only a memo or someone's place changed: the counts still hold
+        self.total, self._counted_mark = total, mark
+        if self.total > SYNC_COUNT_LIMIT:
+            return True
+        self.counts = self.store.codes.counts()
+        self.coded = self.store.comments.coded_count()
+        self.counted = True
+        return False
+
+    @staticmethod
+    def count(path: Path) -> tuple[dict[int, int], int]:
+        """Code counts and the coded total, over a connection of its own (for a worker)."""
+        with open_project(path) as store:
+            return store.codes.counts(), store.comments.coded_count()
+
+    def counts_ready(self, counts: dict[int, int], coded: int, writes: int) -> bool:
+        """A background count came in; False if coding went on meanwhile (count again)."""
+        if writes != self.writes:
+            return False
+        self.counts, self.coded, self.counted = counts, coded, True
+        return True
+
+    def changed_elsewhere(self) -> bool:
+        """Another program (another coder's screen, a worker) committed to the file."""
+        version = self.store.db.data_version()
+        if version == self._data_version:
+            return False
+        self._data_version = version
+        return True
+
+    def refresh(self) -> Refresh:
+        """Re-read everything shown: the file changed under us."""
+        codes_changed = self.load_codes()
+        count_needed = self.recount(if_codings_changed=True)
+        if isinstance(self.listing, WholeCorpus):
+            self.listing.refresh()
+            self.position = min(self.position, max(0, len(self.listing) - 1))
+        self.load(self.current_id)
+        return Refresh(codes_changed, count_needed)
+
+    # -- the current comment -----------------------------------------------------------------
+
+    @property
+    def current_id(self) -> int | None:
+        return self.shown.comment.id if self.shown else None
+
+    def load(self, comment_id: int | None) -> None:
+        """Read a comment and everything about it."""
+        comment = None
+        if comment_id is not None:
+            with suppress(KeyError):  # removed since the list was made
+                comment = self.store.comments.get(comment_id)
+        if comment is None:
+            self.shown = None
+            return
+        respondent = comment.respondent_id
+        self.shown = self._with_coding(
+            ShownComment(
+                comment=comment,
+                respondent=self.store.comments.respondent(respondent) if respondent else None,
+                search_terms=tuple(search_terms(self.where.search or "")),
+                codes=self.codes,
+                coder=self.coder,
+            )
+        )
+
+    def _with_coding(self, shown: ShownComment) -> ShownComment:
+        """The comment's codings, suggestions and memos as stored now."""
+        comment_id = shown.comment.id
+        codings = tuple(self.store.codings.of_comment(comment_id))
+        mine = {k.code_id for k in codings if k.coder == self.coder and not k.is_segment}
+        return replace(
+            shown,
+            codings=codings,
+            # a suggestion of a code you have already applied asks nothing of you
+            suggestions=tuple(
+                s for s in self.store.suggestions.pending(comment_id) if s.code_id not in mine
+            ),
+            memos=tuple(self.store.memos.on(comment_id=comment_id)),
+            model_version=self.model_version,
+            codes=self.codes,
+        )
+
+    def status(self) -> SessionStatus:
+        return SessionStatus(
+            coder=self.coder,
+            coded=self.coded if self.counted else None,
+            total=self.total,
+            model_version=self.model_version,
+            filter=describe(self.where, self.codes, self.coder),
+            shown=len(self.listing),
+            busy=self.busy,
+        )
+
+    # -- moving ------------------------------------------------------------------------------
+
+    def rows(self) -> RowSource:
+        """The list's rows, by position in the current listing."""
+        return RowSource(self.store.comments, self.listing, self.coder)
+
+    def move_to(self, position: int) -> bool:
+        """Make the comment at this position current; False if it already was."""
+        count = len(self.listing)
+        position = max(0, min(position, count - 1)) if count else 0
+        ids = self.listing.ids(position, 1)
+        comment_id = ids[0] if ids else None
+        if position == self.position and comment_id == self.current_id and self.shown:
+            return False
+        self.position = position
+        self.load(comment_id)
+        return True
+
+    def move_by(self, delta: int) -> bool:
+        return self.move_to(self.position + delta)
+
+    def next_uncoded(self) -> Outcome:
+        """The next comment nobody has coded (the most useful one once a model ranked them)."""
+        found = self.store.comments.next_uncoded(
+            self.current_id, after_rank=self.after_rank, where=self.where
+        )
+        if found is None:
+            return Outcome("Every comment here is coded.")
+        if found.rank is not None:
+            self.after_rank = found.rank
+        position = self.listing.position_of(found.comment_id)
+        if position is None:  # the list was made before this comment matched the filter
+            return Outcome(refilter=found.comment_id)
+        self.move_to(position)
+        return Outcome(moved=True)
+
+    def show_listing(self, listing: Listing, keep_comment_id: int | None) -> None:
+        self.listing = listing
+        position = listing.position_of(keep_comment_id) if keep_comment_id is not None else None
+        self.position = -1  # so that the move below always reads the comment
+        self.move_to(position or 0)
+        if not len(listing):
+            self.shown = None
+
+    # -- filters and search ------------------------------------------------------------------
+
+    def request_filter(self, where: CommentFilter) -> Outcome | None:
+        """Ask for a filter: None if it must be computed (call `filtered` in a worker, then
+        `filter_ready`); an Outcome if it was settled at once (cleared, or a bad search)."""
+        if where.search is not None:
+            try:
+                fts_query(where.search)
+            except CoderError as exc:
+                return warn(str(exc))
+        if where.is_empty:
+            self.requested = None
+            self.where = where
+            self.show_listing(WholeCorpus(self.store.comments), self.current_id)
+            return Outcome(moved=True)
+        self.requested = where
+        self.busy = "filtering…"
+        return None
+
+    @staticmethod
+    def filtered(path: Path, where: CommentFilter) -> array[int]:
+        """The ids a filter lets through, over a connection of its own (for a worker)."""
+        with open_project(path) as store:
+            return store.comments.filtered_ids(where)
+
+    def filter_ready(self, where: CommentFilter, ids: array[int], keep: int | None) -> bool:
+        """A computed filter came in; False if a newer one was asked for meanwhile."""
+        if where != self.requested:
+            return False
+        self.requested = None
+        self.where = where
+        self.busy = ""
+        self.after_rank = -1
+        self.show_listing(FilteredListing(where, ids), keep)
+        return True
+
+    def filter_failed(self, where: CommentFilter, reason: str) -> Outcome | None:
+        if where != self.requested:
+            return None
+        self.requested = None
+        self.busy = ""
+        return fail(reason)
+
+    def with_search(self, text: str) -> CommentFilter:
+        return replace(self.where, search=text or None)
+
+    # -- coding ------------------------------------------------------------------------------
+
+    def code_on_key(self, number: int) -> int | None:
+        return next((c for c, n in self.code_keys.items() if n == number), None)
+
+    def toggle(self, code_id: int) -> Outcome:
+        """Code the whole comment, or uncode it; a suggested code is accepted."""
+        shown = self.shown
+        if shown is None:
+            return Outcome()
+        comment_id = shown.comment.id
+        suggested = any(s.code_id == code_id for s in shown.suggestions)
+        if suggested and not shown.mine(code_id):  # coding what the model suggested accepts it
+            return self._change(
+                lambda: self.store.suggestions.accept(comment_id, self.coder, [code_id]), {code_id}
+            )[0]
+        return self._change(
+            lambda: self.store.codings.toggle(comment_id, code_id, self.coder), {code_id}
+        )[0]
+
+    def toggle_segment(self, code_id: int, start: int, end: int) -> Outcome:
+        """Code a span of the comment, or uncode it if this coder already had."""
+        shown = self.shown
+        if shown is None:
+            return Outcome()
+        if start >= end:
+            return warn("Select some text first.")
+        comment_id = shown.comment.id
+        exists = any(
+            k.code_id == code_id and k.coder == self.coder and (k.start, k.end) == (start, end)
+            for k in shown.codings
+        )
+        codings = self.store.codings
+        if exists:
+            return self._change(
+                lambda: codings.remove(comment_id, code_id, self.coder, start=start, end=end),
+                {code_id},
+            )[0]
+        return self._change(
+            lambda: codings.apply(comment_id, code_id, self.coder, start=start, end=end),
+            {code_id},
+        )[0]
+
+    def decide(self, *, accept: bool) -> Outcome:
+        """Accept or reject every suggestion on the comment."""
+        shown = self.shown
+        if shown is None:
+            return Outcome()
+        if not shown.suggestions:
+            return warn("No suggestions on this comment.")
+        codes = {s.code_id for s in shown.suggestions}
+        verb = self.store.suggestions.accept if accept else self.store.suggestions.reject
+        done, count = self._change(lambda: verb(shown.comment.id, self.coder, codes), codes)
+        if done.severity == "error" or not count:
+            return done
+        word = "Accepted" if accept else "Rejected"
+        plural = "s" if count != 1 else ""
+        return replace(done, message=f"{word} {count} suggestion{plural}.", timeout=2)
+
+    def write_memo(self, text: str) -> Outcome:
+        shown = self.shown
+        if shown is None:
+            return Outcome()
+        mine = next((m.text for m in shown.memos if m.coder == self.coder), "")
+        if text == mine:
+            return Outcome()
+        comment_id = shown.comment.id
+        return self._change(
+            lambda: self.store.memos.write(text, self.coder, comment_id=comment_id), set()
+        )[0]
+
+    def my_memo(self) -> str:
+        shown = self.shown
+        return next((m.text for m in shown.memos if m.coder == self.coder), "") if shown else ""
+
+    def _change(self, write: Callable[[], T], code_ids: set[int]) -> tuple[Outcome, T | None]:
+        """Run one write; a busy file or a bad change is a message, and nothing shows as done."""
+        self.writes += 1
+        was_coded = bool(self.shown and self.shown.codings)
+        try:
+            result = write()
+        except CoderError as exc:
+            self._reread_current()  # show what is stored, whatever the write did not do
+            return fail(str(exc)), None
+        self._reread_current()
+        is_coded = bool(self.shown and self.shown.codings)
+        self.coded += int(is_coded) - int(was_coded)
+        if code_ids:
+            self.counts.update(self.store.codes.counts_of(code_ids))
+        return Outcome(changed=True), result
+
+    def _reread_current(self) -> None:
+        if self.shown is not None:
+            self.shown = self._with_coding(self.shown)
+
+    # -- undo and redo -----------------------------------------------------------------------
+
+    def undo(self) -> Outcome:
+        return self._reverse(undo=True)
+
+    def redo(self) -> Outcome:
+        return self._reverse(undo=False)
+
+    def _reverse(self, *, undo: bool) -> Outcome:
+        self.writes += 1
+        verb = self.store.codings.undo if undo else self.store.codings.redo
+        try:
+            changes = verb(self.coder)
+        except CoderError as exc:
+            return fail(str(exc))
+        if not changes:
+            return warn(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
+        count_needed = self.recount()
+        if count_needed:
+            self.counted = False
+        target = changes[0].comment_id
+        position = self.listing.position_of(target)
+        if position is not None and target != self.current_id:
+            self.move_to(position)
+        else:
+            self._reread_current()
+        word = "Undone" if undo else "Redone"
+        return Outcome(
+            f"{word}: {self._describe(changes)}",
+            timeout=3,
+            changed=True,
+            moved=True,
+            count_needed=count_needed,
+        )
+
+    def _describe(self, changes: list[Change]) -> str:
+        parts = []
+        for change in changes[:3]:
+            code = self.codes.get(change.code_id)
+            name = code.path if code else f"code {change.code_id}"
+            try:
+                source_id = self.store.comments.get(change.comment_id).source_id
+            except KeyError:
+                source_id = f"comment {change.comment_id}"
+            parts.append(f"{source_id} {_UNDO_WORDS[change.action]} {name}")
+        more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+        return "; ".join(parts) + more
+
+    # -- training ----------------------------------------------------------------------------
+
+    def start_training(self) -> Outcome | None:
+        """None if training may start (run `train` in a worker); else why not."""
+        if self.training:
+            return warn("Training is already running.")
+        self.training = True
+        self.busy = "training…"
+        return None
+
+    def training_progress(self, message: str, fraction: float) -> None:
+        if self.training:
+            self.busy = f"{message} {fraction:.0%}"
+
+    def training_done(self) -> None:
+        self.training = False
+        self.busy = ""
+        self.after_rank = -1
+
+    # -- the place ---------------------------------------------------------------------------
+
+    def _place_key(self) -> str:
+        return f"tui.place:{self.coder}"
+
+    def remembered_place(self) -> int | None:
+        value = self.store.meta.get(self._place_key())
+        return int(value) if value and value.isdigit() else None
+
+    def save_place(self) -> None:
+        """Remember the current comment, so the next session opens where this one left off."""
+        comment_id = self.current_id
+        if comment_id is None or str(comment_id) == self.store.meta.get(self._place_key()):
+            return
+        # If another coder holds the file this moment, the place can wait for the next move.
+        with suppress(CoderError):
+            self.store.meta.set(self._place_key(), str(comment_id))
+
+
+def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
+    """The filter in words, for the status line."""
+    parts = []
+    if where.uncoded:
+        parts.append("uncoded")
+    if where.not_coded_by is not None:
+        parts.append(
+            "not coded by me" if where.not_coded_by == me else f"not coded by {where.not_coded_by}"
+        )
+    if where.code_id is not None:
+        parts.append(f"has {_path(codes, where.code_id)}")
+    if where.suggested_code_id is not None:
+        parts.append(f"suggested {_path(codes, where.suggested_code_id)}")
+    elif where.suggested:
+        parts.append("has suggestions")
+    if where.attribute is not None:
+        parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
+    if where.coder is not None:
+        parts.append(f"coded by {where.coder}")
+    if where.disagreement:
+        parts.append("coders disagree")
+    if where.question is not None:
+        parts.append(f"question {where.question}")
+    if where.search:
+        parts.append(f"search “{where.search}”")
+    return " · ".join(parts)
+
+
+def _path(codes: dict[int, Code], code_id: int) -> str:
+    code = codes.get(code_id)
+    return code.path if code else f"code {code_id}"
