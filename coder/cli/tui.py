@@ -6,11 +6,15 @@ import getpass
 import os
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
 from coder.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 MAX_CODER_NAME = 100
 
@@ -33,7 +37,7 @@ def check_coder_name(name: str) -> str:
     return name
 
 
-def resolve_coder(store, given: str | None) -> str:
+def resolve_coder(store: Store, given: str | None) -> str:
     """--coder, else $CODER_NAME, else the name this login last used on this project, else
     the login name; remembered in the project for this login."""
     key = f"coder_name:{_login()}"

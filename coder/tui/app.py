@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from textual.app import App
+from textual.binding import BindingType
 
 from coder.store import open_project
 from coder.tui import keys
@@ -18,7 +20,7 @@ class CoderApp(App[None]):
     """One coder, one project file."""
 
     CSS_PATH = "app.tcss"
-    BINDINGS = keys.APP
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.APP)
     ENABLE_COMMAND_PALETTE = False
 
     def __init__(self, path: Path | str, coder: str, settings: keys.Settings | None = None):

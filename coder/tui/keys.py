@@ -14,7 +14,7 @@ from coder.session.session import MAX_CODE_KEYS
 
 # The app's own keys; `?` and `q` belong to the coding screen, so that the footer shows
 # them first and last (the footer lists keys in the order they are declared).
-APP = [
+APP: list[Binding] = [
     Binding("ctrl+t", "app.toggle_dark", "Light/dark", id="app.theme", show=False),
 ]
 
@@ -31,7 +31,7 @@ CODE_KEYS = [
 ]
 
 # In footer order: what a coder needs most comes first, so it shows at 80 columns.
-CODING = [
+CODING: list[Binding] = [
     Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
     *CODE_KEYS,
     Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
@@ -64,7 +64,7 @@ CODING = [
     Binding("c", "chart", "Chart", id="coding.chart", show=False),
 ]  # fmt: skip
 
-SELECTION = [
+SELECTION: list[Binding] = [
     Binding("right,l", "caret('char', 1)", "Extend right", id="select.right"),
     Binding("left,h", "caret('char', -1)", "Extend left", id="select.left"),
     Binding("ctrl+right,w", "caret('word', 1)", "Next word", id="select.word_right"),
@@ -91,7 +91,7 @@ HELP_GROUPS: list[tuple[str, list[str]]] = [
     ("Codebook tree (tab to focus it, arrows move)", ["coding.code_down", "coding.code_up"]),
     ("Suggestions", ["coding.accept", "coding.reject", "coding.train"]),
     ("Finding", ["coding.search", "coding.filter", "coding.clear_filter"]),
-    ("Coding a segment", ["coding.select", *(b.id for b in SELECTION)]),
+    ("Coding a segment", ["coding.select", *(b.id for b in SELECTION if b.id)]),
     ("Everything else", ["coding.chart", "app.theme", "app.help", "app.quit"]),
 ]  # fmt: skip
 

@@ -33,7 +33,7 @@ def visible(text: str, *, one_line: bool = False) -> str:
     return text.translate(_ONE_LINE if one_line else _MULTI_LINE)
 
 
-def literal(text: str, style: str = "", *, one_line: bool = False) -> Text:
+def literal(text: str, style: str | Style = "", *, one_line: bool = False) -> Text:
     """A rich Text that shows `text` exactly as written, whatever it contains."""
     return Text(visible(text, one_line=one_line), style=style, no_wrap=one_line)
 

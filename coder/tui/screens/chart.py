@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import work
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -10,6 +11,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from coder.report.build import ThemeShares, theme_shares
+from coder.store import Store
 
 
 class ChartScreen(ModalScreen[None]):
@@ -42,7 +44,7 @@ class ChartScreen(ModalScreen[None]):
         Binding("escape,q", "close", "Close", id="chart.close", priority=True),
     ]
 
-    def __init__(self, store):
+    def __init__(self, store: Store):
         super().__init__()
         self.store = store
         # None = all respondents together, then each attribute in turn.
@@ -54,7 +56,7 @@ class ChartScreen(ModalScreen[None]):
     def by(self) -> str | None:
         return self.groupings[self.grouping]
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical(id="chart-dialog"):
             yield Static("Theme frequencies", id="chart-title")
             yield PlotextPlot(id="chart-plot")
@@ -86,7 +88,7 @@ class ChartScreen(ModalScreen[None]):
             (values,) = shares.series.values()
             plt.bar(labels, list(reversed(values)), orientation="horizontal", width=0.6)
         else:
-            plt.multiple_bar(
+            plt.multiple_bar(  # type: ignore[call-arg]  # plotext takes `labels`; its stub says label
                 labels,
                 [list(reversed(v)) for v in shares.series.values()],
                 labels=list(shares.series),

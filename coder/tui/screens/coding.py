@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 from dataclasses import replace
-from typing import Any
+from typing import Any, ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -41,7 +42,7 @@ QUIT_AGAIN_SECONDS = 5
 class CodingScreen(Screen[None]):
     """Shows a CodingSession; every key calls one of its verbs, then the screen repaints."""
 
-    BINDINGS = keys.CODING
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.CODING)
 
     def __init__(self, store: Store, coder: str):
         super().__init__()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import on
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -30,7 +31,7 @@ class MemoDialog(ModalScreen[str | None]):
         self.about = about
         self.text = text
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="memo-dialog"):
             yield Label(Text.assemble("Memo on ", literal(self.about, one_line=True)))
             yield TextArea(self.text, id="memo-text", soft_wrap=True)
@@ -57,7 +58,7 @@ class SearchDialog(ModalScreen[str | None]):
         super().__init__()
         self.text = text
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="search-dialog"):
             yield Label("Search the comments")
             yield Input(self.text, placeholder='words  "a phrase"  prefix*  this OR that')
@@ -107,7 +108,7 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         self.kind = ""
         self.attributes: list[tuple[str, str, int]] | None = None
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="filter-dialog"):
             yield Label("Show comments that are …")
             yield OptionList(

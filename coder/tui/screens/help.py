@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
@@ -78,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
         self.keymap = keymap
         self.config = config
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Static(Text("Keys  (esc closes)", style="bold"))
             yield Static(help_table(self.keymap, self.config))

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
@@ -141,7 +142,7 @@ class CodeDetail(VerticalScroll, can_focus=False):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"code-detail--heading"}
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="code-detail-text")
 
     def show(self, code: Code | None, count: int | None = None, key: int | None = None) -> None:

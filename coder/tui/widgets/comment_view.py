@@ -8,6 +8,8 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -23,7 +25,7 @@ SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
 class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
     """Shows a comment; in selection mode a caret and a selection move over its text."""
 
-    BINDINGS = keys.SELECTION
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.SELECTION)
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "comment-view--meta",
@@ -47,7 +49,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.mark = 0
         self.caret = 0
 
-    def compose(self):
+    def compose(self) -> ComposeResult:
         yield Static(id="comment-meta")
         yield Static(id="comment-body")
         yield Static(id="comment-codes")
@@ -287,7 +289,7 @@ def _previous_word(text: str, caret: int) -> int:
 
 def _matches(text: str, terms: tuple[tuple[str, bool], ...]) -> list[tuple[int, int]]:
     """Where the searched words occur, to mark them in the comment."""
-    spans = []
+    spans: list[tuple[int, int]] = []
     for term, prefix in terms:
         words = r"\W+".join(re.escape(w) for w in term.split())
         if not words:
