@@ -94,13 +94,13 @@ def test_suggestions_are_accepted_rejected_and_a_code_key_takes_one(session, sto
         version, [(comment, worry, 0.8, ["worry"]), (comment, online, 0.6, [])]
     )
     session.refresh()
-    assert session.decide(accept=True).message == "No suggestions on this comment."
+    assert session.decide(True).message == "No suggestions on this comment."
     go(session, "5:q2")
     assert {s.code_id for s in session.shown.suggestions} == {worry, online}
     session.toggle(online)  # coding a suggested code accepts that suggestion only
     assert stored(mini_project, "5:q2") == {("Online", None, str(Origin.SUGGESTION))}
     assert [s.code_id for s in session.shown.suggestions] == [worry]
-    assert session.decide(accept=False).message == "Rejected 1 suggestion."
+    assert session.decide(False).message == "Rejected 1 suggestion."
     assert session.shown.suggestions == ()
     assert (comment, worry) in store.suggestions.rejected()
 
@@ -210,3 +210,45 @@ def test_training_is_one_at_a_time(session):
     assert session.status().busy == "fitting 40%"
     session.training_done()
     assert not session.training and session.status().busy == ""
+
+
+class FullDisk:
+    """A connection whose writes of codings fail as SQLite's do when the disk is full."""
+
+    def __init__(self, conn):
+        self.conn = conn
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    def execute(self, sql, *args):
+        if "INTO codings" in sql:
+            import sqlite3
+
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.conn.execute(sql, *args)
+
+
+def test_a_full_disk_is_an_error_and_the_coding_shown_is_what_is_stored(
+    session, store, mini_project
+):
+    store.db.conn = FullDisk(store.db.conn)
+    feelings = code(session, "Feelings")
+    outcome = session.toggle(feelings)
+    assert outcome.severity == "error" and "full" in outcome.message
+    assert not session.shown.mine(feelings) and stored(mini_project, "1:q1") == set()
+    assert session.unsaved and "full" in session.unsaved[0]
+    assert session.undo().severity in {"warning", "error"}  # nothing was done, nothing undone
+
+
+def test_a_code_key_codes_even_when_a_newer_model_withdrew_the_suggestion(session, store):
+    online = code(session, "Online")
+    comment = store.comments.by_source_id("4:q2").id
+    store.suggestions.replace(add_model(store), [(comment, online, 0.7, [])])
+    session.refresh()
+    go(session, "4:q2")
+    assert [s.code_id for s in session.shown.suggestions] == [online]
+    with open_project(store.path) as trainer:  # a model published meanwhile, without it
+        trainer.suggestions.replace(add_model(trainer), [], scored=[comment])
+    assert session.toggle(online).changed
+    assert session.shown.mine(online)

@@ -46,6 +46,9 @@ def test_tui_command_opens_the_app_with_the_resolved_name(
     opened = []
 
     class FakeApp:
+        return_code = 0
+        unsaved: list[str] = []
+
         def __init__(self, path, coder, settings):
             opened.append((path, coder, settings.keymap))
 
@@ -53,10 +56,45 @@ def test_tui_command_opens_the_app_with_the_resolved_name(
             return None
 
     monkeypatch.setattr("coder.tui.app.CoderApp", FakeApp)
+    monkeypatch.setattr(tui_cli, "check_terminal", lambda: None)
     monkeypatch.setenv("CODER_CONFIG", str(mini_project.parent / "none.toml"))
     main(["tui", str(mini_project), "--coder", "ana"])
     assert opened == [(mini_project, "ana", {})]
     assert "ana's coding is saved" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "return_code, unsaved, message",
+    [
+        (0, ["cannot write to p.db: database or disk is full"], "1 change could not be saved"),
+        (1, [], "the workbench stopped on an error"),
+    ],
+)
+def test_the_workbench_never_reports_unsaved_work_as_saved(
+    mini_project, no_coder_env, monkeypatch, capsys, return_code, unsaved, message
+):
+    class FailedApp:
+        def __init__(self, path, coder, settings):
+            self.return_code, self.unsaved = return_code, unsaved
+
+        def run(self):
+            return None
+
+    monkeypatch.setattr("coder.tui.app.CoderApp", FailedApp)
+    monkeypatch.setattr(tui_cli, "check_terminal", lambda: None)
+    monkeypatch.setenv("CODER_CONFIG", str(mini_project.parent / "none.toml"))
+    with pytest.raises(SystemExit) as exit_:
+        main(["tui", str(mini_project), "--coder", "ana"])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 1 and message in err and err.count("\n") == 1
+    assert "saved in" in err and "coding is saved" not in out
+
+
+def test_without_a_terminal_the_workbench_refuses_at_once(mini_project, no_coder_env, capsys):
+    # Under pytest neither standard input nor output is a terminal.
+    with pytest.raises(SystemExit) as exit_:
+        main(["tui", str(mini_project), "--coder", "ana"])
+    assert exit_.value.code == 1 and "needs a terminal" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

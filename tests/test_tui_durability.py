@@ -73,3 +73,31 @@ async def test_an_empty_project_answers_every_key_without_failing(empty_project)
         await pilot.pause()
         assert app.screen.session.shown is None
         assert len(app.screen.session.listing) == 0
+
+
+@pilot_test
+async def test_a_write_that_fails_is_shown_as_an_error_and_the_screen_carries_on(mini_project):
+    import sqlite3
+
+    class FullDisk:
+        def __init__(self, conn):
+            self.conn = conn
+
+        def __getattr__(self, name):
+            return getattr(self.conn, name)
+
+        def execute(self, sql, *args):
+            if "INTO codings" in sql:
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.conn.execute(sql, *args)
+
+    app = CoderApp(mini_project, "kim")
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.store.db.conn = FullDisk(app.store.db.conn)
+        await pilot.press("2", "j")
+        await pilot.pause()
+        assert any("Not saved" in n.message and "full" in n.message for n in app._notifications)
+        assert app.unsaved and app.screen.session.shown.comment.source_id == "1:q2"
+        assert not any(k.coder == "kim" for k in app.screen.session.shown.codings)
+    with open_project(mini_project) as store:
+        assert not any(k.coder == "kim" for c in range(1, 9) for k in store.codings.of_comment(c))

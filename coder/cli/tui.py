@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +13,7 @@ import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
 from coder.errors import CoderError
+from coder.text import shown
 
 if TYPE_CHECKING:
     from coder.store import Store
@@ -55,10 +57,33 @@ def open_tui(project: Path, coder: str | None) -> None:
     settings = load_settings()  # a broken keys file is reported before the screen opens
     with opened(project) as store:
         name = resolve_coder(store, coder)
+    check_terminal()
     from coder.tui.app import CoderApp
 
-    CoderApp(project, name, settings).run()
-    click.echo(f"{name}'s coding is saved in {project}")
+    app = CoderApp(project, name, settings)
+    app.run()
+    if app.return_code:
+        raise CoderError(
+            f"the workbench stopped on an error; everything it showed as coded is saved in "
+            f"{project}"
+        )
+    if app.unsaved:
+        count = len(app.unsaved)
+        raise CoderError(
+            f"{count} change{'s' if count != 1 else ''} could not be saved "
+            f"({shown(app.unsaved[-1])}) and {'were' if count != 1 else 'was'} not shown as "
+            f"coded; everything shown as coded is saved in {project}"
+        )
+    click.echo(f"{shown(name)}'s coding is saved in {project}")
+
+
+def check_terminal() -> None:
+    """The workbench draws on a terminal and reads its keys: refuse at once without one."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise CoderError(
+            "coder tui needs a terminal to draw on and read keys from; run it in a terminal "
+            "window (for output to a file or a pipe, use coder status, report or export)"
+        )
 
 
 @cli.command()

@@ -122,6 +122,7 @@ class CodingSession:
         self.after_rank = -1  # where `next` is in the "most useful next" order
         self.training = False
         self.busy = ""
+        self.unsaved: list[str] = []  # why each change that could not be written failed
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
 
@@ -349,7 +350,8 @@ class CodingSession:
         suggested = any(s.code_id == code_id for s in shown.suggestions)
         if suggested and not shown.mine(code_id):  # coding what the model suggested accepts it
             return self._change(
-                lambda: self.store.suggestions.accept(comment_id, self.coder, [code_id]), {code_id}
+                lambda: self.store.suggestions.accept_or_apply(comment_id, code_id, self.coder),
+                {code_id},
             )[0]
         return self._change(
             lambda: self.store.codings.toggle(comment_id, code_id, self.coder), {code_id}
@@ -378,7 +380,7 @@ class CodingSession:
             {code_id},
         )[0]
 
-    def decide(self, *, accept: bool) -> Outcome:
+    def decide(self, accept: bool) -> Outcome:
         """Accept or reject every suggestion on the comment."""
         shown = self.shown
         if shown is None:
@@ -417,8 +419,10 @@ class CodingSession:
         try:
             result = write()
         except CoderError as exc:
-            self._reread_current()  # show what is stored, whatever the write did not do
-            return fail(str(exc)), None
+            self.unsaved.append(str(exc))
+            with suppress(CoderError):  # show what is stored, whatever the write did not do
+                self._reread_current()
+            return fail(f"Not saved: {exc}"), None
         self._reread_current()
         is_coded = bool(self.shown and self.shown.codings)
         self.coded += int(is_coded) - int(was_coded)
@@ -444,7 +448,8 @@ class CodingSession:
         try:
             changes = verb(self.coder)
         except CoderError as exc:
-            return fail(str(exc))
+            self.unsaved.append(str(exc))
+            return fail(f"Not saved: {exc}")
         if not changes:
             return warn(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
         count_needed = self.recount()

@@ -32,6 +32,8 @@ def friendly_sqlite_error(path: Path | str, exc: sqlite3.Error) -> CoderError:
         return CoderError(f"{path} is read-only")
     if "unable to open" in text:
         return CoderError(f"cannot open {path}")
+    if "disk is full" in text or "disk I/O error" in text:
+        return CoderError(f"cannot write to {path}: {text}; free some space and try again")
     return CoderError(f"{path}: {text}")
 
 
@@ -98,11 +100,21 @@ class Db:
             raise friendly_sqlite_error(self.path, exc) from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.rollback()
-            raise
-        else:
             self.conn.commit()
+        except sqlite3.Error as exc:
+            # A full disk, a lock held too long, a constraint: one clear line, nothing half-done.
+            self._rollback()
+            raise friendly_sqlite_error(self.path, exc) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            try:
+                self.conn.rollback()
+            except sqlite3.Error:  # the connection itself failed: nothing more to undo here
+                pass
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file, so the file alone is complete."""

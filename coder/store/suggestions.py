@@ -47,6 +47,14 @@ class Suggestions:
         """Turn pending suggestions into codings by this coder, as one undoable action."""
         return self._decide("add", comment_id, coder, code_ids)
 
+    def accept_or_apply(self, comment_id: int, code_id: int, coder: str) -> int:
+        """Accept the suggestion of this code; if a newer model has just withdrawn it, code
+        the comment by hand instead, so the key the coder pressed always does what it showed."""
+        with self.db.transaction():
+            return self.accept(comment_id, coder, [code_id]) or int(
+                self.codings.apply(comment_id, code_id, coder)
+            )
+
     def reject(self, comment_id: int, coder: str, code_ids: Iterable[int] | None = None) -> int:
         """Decline pending suggestions, as one undoable action."""
         return self._decide("reject", comment_id, coder, code_ids)

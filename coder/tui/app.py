@@ -31,9 +31,17 @@ class CoderApp(App[None]):
         self.set_keymap(self.settings.keymap)
         self.title = self.store.meta.get("name") or Path(path).stem
 
+        self.coding: CodingScreen | None = None
+
+    @property
+    def unsaved(self) -> list[str]:
+        """Why each change that could not be written failed (none were shown as saved)."""
+        return list(self.coding.session.unsaved) if self.coding else []
+
     def on_mount(self) -> None:
         self.theme = THEMES[self.settings.theme or "dark"]
-        self.push_screen(CodingScreen(self.store, self.coder))
+        self.coding = CodingScreen(self.store, self.coder)
+        self.push_screen(self.coding)
 
     def action_help(self) -> None:
         config = self.settings.source or keys.config_path()

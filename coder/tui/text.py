@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.style import Style
 from rich.text import Text
 
-# One visible character for each invisible one, so character offsets (segment coding)
-# stay the same on screen as in the stored text.
-_CONTROL_PICTURES = {code: chr(0x2400 + code) for code in range(32)}  # ␀ … ␟, ␛ for ESC
-_CONTROL_PICTURES[0x7F] = "\u2421"  # ␡
-_REPLACED = {code: "\ufffd" for code in range(0x80, 0xA0)}  # C1 controls, e.g. CSI
-# Bidirectional overrides and isolates can reorder what the terminal draws.
-_REPLACED.update(
-    {code: "\ufffd" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F)}
-)
+from coder.text import visible
 
-_MULTI_LINE = {**_CONTROL_PICTURES, **_REPLACED, ord("\n"): "\n", ord("\t"): " "}
-_ONE_LINE = {**_CONTROL_PICTURES, **_REPLACED, ord("\n"): "\u2424", ord("\t"): " "}  # ␤
-
-
-# Everything either table changes; most comments contain none of it, and a search is
-# much cheaper than a translation.
-_NEEDS_CHANGE = re.compile("[" + re.escape("".join(map(chr, _ONE_LINE))) + "]")
-
-
-def visible(text: str, *, one_line: bool = False) -> str:
-    """The same number of characters, with every control character made visible."""
-    if not _NEEDS_CHANGE.search(text):
-        return text
-    return text.translate(_ONE_LINE if one_line else _MULTI_LINE)
+__all__ = ["contrast", "foreground", "literal", "visible"]
 
 
 def literal(text: str, style: str | Style = "", *, one_line: bool = False) -> Text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
 from typing import Any, ClassVar
@@ -141,6 +142,16 @@ class CodingScreen(Screen[None]):
     def show_status(self) -> None:
         self.query_one(StatusLine).show(self.session.status())
 
+    def _do(self, verb: Callable[..., Outcome | None], *args: Any) -> None:
+        """Run a verb and show what it did; a damaged project file never closes the screen."""
+        try:
+            outcome = verb(*args)
+        except CoderError as exc:
+            outcome = Outcome(str(exc), "error")
+        except Exception as exc:  # noqa: BLE001 - shown, and the coder carries on
+            outcome = Outcome(f"Something went wrong: {type(exc).__name__}: {exc}", "error")
+        self._tell(outcome)
+
     def _tell(self, outcome: Outcome | None) -> None:
         """Say what a verb did and show what it changed."""
         if outcome is None:
@@ -205,7 +216,7 @@ class CodingScreen(Screen[None]):
         self.codebook.move_highlight(delta)
 
     def action_next_uncoded(self) -> None:
-        self._tell(self.session.next_uncoded())
+        self._do(self.session.next_uncoded)
 
     # -- coding ------------------------------------------------------------------------------
 
@@ -226,24 +237,27 @@ class CodingScreen(Screen[None]):
     def _toggle(self, code_id: int) -> None:
         if self.view.selecting:
             start, end = self.view.selection_span()
-            outcome = self.session.toggle_segment(code_id, start, end)
-            if outcome.changed:
-                self.view.end_selection()
-            self._tell(outcome)
+            self._do(self._segment, code_id, start, end)
             return
-        self._tell(self.session.toggle(code_id))
+        self._do(self.session.toggle, code_id)
+
+    def _segment(self, code_id: int, start: int, end: int) -> Outcome:
+        outcome = self.session.toggle_segment(code_id, start, end)
+        if outcome.changed:
+            self.view.end_selection()
+        return outcome
 
     def action_accept(self) -> None:
-        self._tell(self.session.decide(accept=True))
+        self._do(self.session.decide, True)
 
     def action_reject(self) -> None:
-        self._tell(self.session.decide(accept=False))
+        self._do(self.session.decide, False)
 
     def action_undo(self) -> None:
-        self._tell(self.session.undo())
+        self._do(self.session.undo)
 
     def action_redo(self) -> None:
-        self._tell(self.session.redo())
+        self._do(self.session.redo)
 
     def action_memo(self) -> None:
         shown = self.session.shown
@@ -252,7 +266,7 @@ class CodingScreen(Screen[None]):
 
         def written(text: str | None) -> None:
             if text is not None and self.session.current_id == shown.comment.id:
-                self._tell(self.session.write_memo(text))
+                self._do(self.session.write_memo, text)
 
         self.app.push_screen(MemoDialog(shown.comment.source_id, self.session.my_memo()), written)
 
