@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -110,11 +110,10 @@ class Db:
             raise
 
     def _rollback(self) -> None:
+        # If the connection itself failed there is nothing more to undo here.
         if self.conn.in_transaction:
-            try:
+            with suppress(sqlite3.Error):
                 self.conn.rollback()
-            except sqlite3.Error:  # the connection itself failed: nothing more to undo here
-                pass
 
     def checkpoint(self) -> None:
         """Fold the write-ahead log into the main file, so the file alone is complete."""
