@@ -11,7 +11,9 @@ from pathlib import Path
 import click
 
 from coder.cli.common import cli, opened, project_argument
-from coder.files import check_folder
+from coder.errors import CoderError
+from coder.files import check_output, is_stdout
+from coder.text import shown
 
 FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS, kept light
 
@@ -132,7 +134,8 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.csv",
-    help="Also write the suggestions to CSV: comment_id, code, probability, text, explanation.",
+    help="Also write the suggestions to CSV ('-': standard output): comment_id, code, "
+    "probability, text, explanation, model_version.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def suggest(project: Path, out: Path | None, quiet: bool) -> None:
@@ -145,26 +148,31 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     from coder.suggest import export_suggestions
     from coder.suggest import suggest as suggest_codes
 
-    check_folder(out)
+    check_output(out)
+    to_stdout = is_stdout(out)
     with opened(project) as store:
         with _progress(quiet) as progress:
             report = suggest_codes(store, progress=progress)
         rows = export_suggestions(store, out, report.version) if out else 0
-    click.echo(
+
+    def say(text: str) -> None:  # the CSV has standard output to itself when asked for
+        click.echo(text, err=to_stdout)
+
+    say(
         f"model v{report.version} scored {report.scored} uncoded comments: "
         f"{report.suggestions} suggestions for {report.comments_with_suggestions} of them"
     )
     for path, count in sorted(report.per_code.items(), key=lambda kv: (-kv[1], kv[0])):
-        click.echo(f"  {count:6d}  {path}")
+        say(f"  {count:6d}  {shown(path)}")
     if report.prioritised:
-        click.echo(f"ranked {report.prioritised} comments by how useful coding them would be")
+        say(f"ranked {report.prioritised} comments by how useful coding them would be")
     if report.coded_since_training:
-        click.echo(
+        say(
             f"{report.coded_since_training} comments were coded after this model was trained; "
             f"run coder train {project} to learn from them"
         )
-    if out:
-        click.echo(f"wrote {rows} suggestions to {out}")
+    if out and not to_stdout:
+        say(f"wrote {rows} suggestions to {out}")
 
 
 @cli.command()
@@ -195,7 +203,9 @@ def evaluate(
     from coder.suggest.evaluation import plot_learning_curve
 
     plot = plot or project.with_name(f"{project.stem}-learning-curve.png")
-    check_folder(plot)
+    if is_stdout(plot):
+        raise CoderError("--plot needs a file name: a PNG cannot go to the terminal")
+    check_output(plot)
     with opened(project) as store:
         name = store.meta.get("name") or project.stem
         with _progress(quiet) as progress:

@@ -62,7 +62,8 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE",
-    help="Write to FILE instead of the terminal / standard output.",
+    help="Write to FILE instead of the terminal ('-': standard output). A link is followed; "
+    "a device, pipe, folder or project file is refused.",
 )
 @click.option(
     "--quotes",
@@ -89,15 +90,21 @@ def report(
     cooccurrence: bool | None,
 ) -> None:
     from coder.errors import CoderError
+    from coder.files import check_output, is_stdout
     from coder.report.build import ReportOptions, build_report
     from coder.report.data import Selection
     from coder.report.formats import format_for, write_report
 
     if coder and consensus:
         raise CoderError("choose either --coder or --consensus, not both")
+    if is_stdout(out):
+        if fmt is None:
+            raise CoderError("with --out - (standard output) say which --format")
+        out = None
     fmt = format_for(fmt, out)
     if fmt == "xlsx" and out is None:
         raise CoderError("--format xlsx needs a file: add --out FILE.xlsx")
+    check_output(out)
     full = fmt in {"html", "xlsx"}
     options = ReportOptions(
         selection=Selection(question, coder, consensus, include_suggestions),

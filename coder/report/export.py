@@ -160,12 +160,15 @@ def sibling(path, part: str):
 
 def write_export(store, path, **options) -> list:
     """Write the data set to path (format from its suffix); returns the files written."""
-    from coder.files import write_atomically
+    from coder.files import check_output, write_atomically
     from coder.report.cells import guard_frame
 
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise CoderError(f"cannot export to {path.name}: choose a .csv, .xlsx or .jsonl file")
+    check_output(path)
+    if fmt != "xlsx":
+        check_output(sibling(path, "segments"))
     comments, segments = export_frames(store, **options)
     if fmt == "xlsx":
         from coder.report.xlsx import write_frames

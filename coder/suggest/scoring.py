@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
+import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from coder.errors import CoderError
 from coder.nlp import analyse
 from coder.progress import Progress
+from coder.store import Store
 from coder.suggest import embeddings
 from coder.suggest.active import Ranker, usefulness
 from coder.suggest.explain import explain
@@ -127,35 +130,42 @@ def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK)
     )
 
 
-def export_suggestions(store, path: Path | str, version: int | None = None) -> int:
-    """Write a version's pending suggestions (default: the latest's) to CSV; returns the rows."""
-    from coder.files import guard_text, write_atomically
+def export_suggestions(store: Store, path: Path | str, version: int | None = None) -> int:
+    """Write a version's pending suggestions (default: the latest's) to CSV, or to standard
+    output for "-"; returns the rows."""
+    from coder.files import guard_text, is_stdout, write_atomically
 
     if version is None:
         latest = store.models.latest()
         if latest is None:
             raise CoderError("no model yet: train one first with coder train PROJECT.db")
         version = latest.id
-    path = Path(path)
     count = 0
 
-    def write(target: Path) -> None:
+    def write_to(handle: TextIO) -> None:
         nonlocal count
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for source_id, code, probability, text, words in store.suggestions.export_rows(version):
+            writer.writerow(
+                [
+                    guard_text(source_id),
+                    guard_text(code),
+                    f"{probability:.4f}",
+                    guard_text(text),
+                    guard_text("; ".join(words)),
+                    version,
+                ]
+            )
+            count += 1
+
+    if is_stdout(path):
+        write_to(sys.stdout)
+        return count
+
+    def write(target: Path) -> None:
         with target.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(CSV_COLUMNS)
-            for source_id, code, probability, text, words in store.suggestions.export_rows(version):
-                writer.writerow(
-                    [
-                        guard_text(source_id),
-                        guard_text(code),
-                        f"{probability:.4f}",
-                        guard_text(text),
-                        guard_text("; ".join(words)),
-                        version,
-                    ]
-                )
-                count += 1
+            write_to(handle)
 
     write_atomically(path, write)
     return count
