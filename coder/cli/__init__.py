@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -17,6 +18,7 @@ from coder.cli import project as _project  # noqa: E402, F401
 from coder.cli import reports as _reports  # noqa: E402, F401
 from coder.cli import tui as _tui  # noqa: E402, F401
 from coder.cli.common import cli
+from coder.cli.output import error_line
 from coder.errors import CoderError
 
 __all__ = ["cli", "main"]
@@ -28,13 +30,14 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="coder", standalone_mode=False)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare `coder`: help, not an error
+        click.echo(exc.ctx.get_help() if exc.ctx else "coder --help")
+        sys.exit(0)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "coder"
-        click.echo(f"error: {exc.format_message()} (see: {command} --help)", err=True)
-        sys.exit(exc.exit_code)
+        _fail(f"{exc.format_message()} (see: {command} --help)", exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"error: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(exc.format_message(), exc.exit_code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -42,22 +45,24 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Interrupted; nothing half-written was kept.", err=True)
         sys.exit(130)
     except CoderError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+        _fail(exc, 1)
     except BrokenPipeError:
         sys.stderr.close()
         sys.exit(1)
     except OSError as exc:
-        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
-        sys.exit(1)
+        _fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+    except RecursionError:
+        _fail("the input is nested too deeply to read", 1)
+    except MemoryError:
+        _fail("not enough memory for this input", 1)
     except Exception as exc:  # a bug: still one line, with a way to see more
         if os.environ.get("CODER_DEBUG"):
             raise
         if type(exc).__module__ == "sqlite3":
-            click.echo(f"error: the project file could not be used ({exc})", err=True)
-            sys.exit(1)
-        click.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (set CODER_DEBUG=1 to see where)",
-            err=True,
-        )
-        sys.exit(2)
+            _fail(f"the project file could not be used ({exc})", 1)
+        _fail(f"unexpected {type(exc).__name__}: {exc} (set CODER_DEBUG=1 to see where)", 2)
+
+
+def _fail(message: object, code: int) -> NoReturn:
+    click.echo(f"error: {error_line(message)}", err=True)
+    sys.exit(code)

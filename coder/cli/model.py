@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from coder.cli.common import cli, opened, project_argument
+from coder.cli.output import echo
 from coder.errors import CoderError
 from coder.files import check_output, is_stdout
 from coder.text import shown
@@ -31,6 +32,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
         yield None
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
     with Progress(
@@ -41,32 +43,34 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
         transient=True,
     ) as bar:
         task = bar.add_task("starting", total=1.0)
-        yield lambda message, fraction: bar.update(task, description=message, completed=fraction)
+        yield lambda message, fraction: bar.update(
+            task, description=escape(shown(message)), completed=fraction
+        )
 
 
 def _metrics_table(rows, show_threshold: bool) -> None:
     """Per-code precision, recall, F1 and support, with macro and micro averages after."""
     width = max([len("code")] + [len(m.path) for m in rows])
     head = f"{'code':<{width}}  precision  recall     F1  support"
-    click.echo(head + ("  threshold" if show_threshold else ""))
+    echo(head + ("  threshold" if show_threshold else ""))
     for m in rows:
         line = (
             f"{m.path:<{width}}  {m.precision:9.2f}  {m.recall:6.2f}  {m.f1:5.2f}  {m.support:7d}"
         )
         if show_threshold and not math.isnan(m.threshold):
             line += f"  {m.threshold:9.2f}"
-        click.echo(line)
+        echo(line)
 
 
 def _averages(macro: float, micro: float) -> None:
-    click.echo(f"macro-F1 {macro:.2f} (every code counts the same), micro-F1 {micro:.2f}")
+    echo(f"macro-F1 {macro:.2f} (every code counts the same), micro-F1 {micro:.2f}")
 
 
 def _skipped(skipped) -> None:
     if skipped:
-        click.echo("not suggested:")
+        echo("not suggested:")
         for s in skipped:
-            click.echo(f"  {s.path}: {s.reason}")
+            echo(f"  {s.path}: {s.reason}")
 
 
 def _held_back(per_code) -> None:
@@ -74,9 +78,9 @@ def _held_back(per_code) -> None:
 
     weak = [m for m in per_code if m.f1 < RELIABLE_F1]
     if weak:
-        click.echo(f"held back (cross-validated F1 below {RELIABLE_F1:.2f}; code more examples):")
+        echo(f"held back (cross-validated F1 below {RELIABLE_F1:.2f}; code more examples):")
         for m in weak:
-            click.echo(f"  {m.path}: F1 {m.f1:.2f}")
+            echo(f"  {m.path}: F1 {m.f1:.2f}")
 
 
 @cli.command()
@@ -103,29 +107,27 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     with opened(project) as store, _progress(quiet) as progress:
         report = train_model(store, features=features, progress=progress, budget=budget)
     card = report.card
-    click.echo(
+    echo(
         f"model v{report.version}: learnt from {card.training_size} coded comments "
         f"by {', '.join(card.coders)}; {card.features} features; logistic regression "
         f"({card.config.describe()}), {card.folds}-fold cross-validation"
     )
     if report.shared_comments:
-        click.echo(
+        echo(
             f"{report.shared_comments} comments were coded by more than one person and they "
             f"disagreed on {report.disagreements} comment-code pairs: {card.disagreement_rule}"
         )
     else:
-        click.echo(f"no comment was coded by two people (where they are: {card.disagreement_rule})")
-    click.echo(card.parent_rule)
+        echo(f"no comment was coded by two people (where they are: {card.disagreement_rule})")
+    echo(card.parent_rule)
     if card.max_per_comment:
-        click.echo(
-            f"at most {card.max_per_comment} suggestions per comment (chosen by cross-validation)"
-        )
-    click.echo()
+        echo(f"at most {card.max_per_comment} suggestions per comment (chosen by cross-validation)")
+    echo()
     _metrics_table(report.per_code, show_threshold=True)
     _averages(report.macro_f1, report.micro_f1)
     _skipped(report.skipped)
     _held_back(report.per_code)
-    click.echo(f"\nnext: coder suggest {project}")
+    echo(f"\nnext: coder suggest {project}")
 
 
 @cli.command()
@@ -156,7 +158,7 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
         rows = export_suggestions(store, out, report.version) if out else 0
 
     def say(text: str) -> None:  # the CSV has standard output to itself when asked for
-        click.echo(text, err=to_stdout)
+        echo(text, err=to_stdout)
 
     say(
         f"model v{report.version} scored {report.scored} uncoded comments: "
@@ -211,19 +213,19 @@ def evaluate(
         with _progress(quiet) as progress:
             report = evaluate_model(store, features=features, progress=progress, folds=folds)
     plot_learning_curve(report, plot, f"Learning curve: {name}")
-    click.echo(
+    echo(
         f"{report.training_size} coded comments, {report.features} features, "
         f"{report.folds}-fold cross-validation\n"
     )
     _metrics_table(report.per_code, show_threshold=False)
     _averages(report.macro_f1, report.micro_f1)
     _skipped(report.skipped)
-    click.echo("\nlearning curve (F1 on held-out comments):")
-    click.echo(f"{'coded':>7}  macro-F1  micro-F1")
+    echo("\nlearning curve (F1 on held-out comments):")
+    echo(f"{'coded':>7}  macro-F1  micro-F1")
     for point in report.curve:
-        click.echo(
+        echo(
             f"{point.coded:7d}  {point.macro_f1:5.2f} ±{point.macro_sd:.2f}"
             f"  {point.micro_f1:5.2f} ±{point.micro_sd:.2f}"
         )
-    click.echo(report.verdict)
-    click.echo(f"wrote {plot}")
+    echo(report.verdict)
+    echo(f"wrote {plot}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from coder.text import shown
+
 
 @contextmanager
 def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
@@ -16,6 +18,7 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int
     if quiet or not console.is_terminal:
         yield lambda done, total: None
         return
+    from rich.markup import escape
     from rich.progress import (
         BarColumn,
         Progress,
@@ -37,7 +40,8 @@ def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int
         nonlocal task
         if task is None:
             progress.start()
-            task = progress.add_task(label, total=total or None)
+            # A file name is shown as it is: no rich markup read from it, no escapes obeyed.
+            task = progress.add_task(escape(shown(label)), total=total or None)
         progress.update(task, completed=done, total=total or None)
 
     try:

@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
+from coder.cli.output import echo
 
 
 def _echo_kv(rows: list[tuple[str, object]]) -> None:
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
-        click.echo(f"{key:<{width}}  {value}")
+        echo(f"{key:<{width}}  {value}")
 
 
 @cli.command()
@@ -38,7 +39,7 @@ def init(project: Path, codebook_file: Path | None, name: str | None) -> None:
     finally:
         store.close()
     detail = f" with codebook {book.name!r} ({added} codes)" if book else ""
-    click.echo(f"created {project}{detail}")
+    echo(f"created {project}{detail}")
 
 
 @cli.command("import")
@@ -125,26 +126,26 @@ def _print_import_summary(s, options) -> None:
         what += ", tab-delimited" if s.delimiter == "\t" else f", '{s.delimiter}'-delimited"
     if s.qualtrics:
         what += ", Qualtrics export"
-    click.echo(f"read {s.rows} rows ({what})")
-    click.echo(
+    echo(f"read {s.rows} rows ({what})")
+    echo(
         f"added {s.comments_added} comments to {len(s.questions)} question(s): "
         f"{', '.join(s.questions)}"
     )
     if s.already_present:
-        click.echo(f"skipped {s.already_present} comments already in the project")
+        echo(f"skipped {s.already_present} comments already in the project")
     if s.empty_skipped:
-        click.echo(f"skipped {s.empty_skipped} empty answers")
+        echo(f"skipped {s.empty_skipped} empty answers")
     if s.rows_without_id:
-        click.echo(f"skipped {s.rows_without_id} rows with an empty id")
+        echo(f"skipped {s.rows_without_id} rows with an empty id")
     if s.duplicate_ids:
-        click.echo(
+        echo(
             f"skipped {s.duplicate_ids} rows whose id was already used in this file "
             f"(e.g. {', '.join(s.duplicate_examples)})"
         )
     if options.codes:
-        click.echo(f"imported {s.codings} codings by {options.coder}")
+        echo(f"imported {s.codings} codings by {options.coder}")
     if s.codes_created:
-        click.echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
+        echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
 
 
 @cli.command()
@@ -195,15 +196,15 @@ def codebook_show(project: Path) -> None:
         codes = store.codes.all()
         counts = store.codes.counts()
     if not codes:
-        click.echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
+        echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
         return
     depth = {}
     for code in codes:
         depth[code.id] = 0 if code.parent_id is None else depth[code.parent_id] + 1
         indent = "  " * depth[code.id]
-        click.echo(f"{indent}{code.name}  [{counts.get(code.id, 0)}]")
+        echo(f"{indent}{code.name}  [{counts.get(code.id, 0)}]")
         if code.description:
-            click.echo(f"{indent}    {code.description}")
+            echo(f"{indent}    {code.description}")
 
 
 @codebook.command("import")
@@ -216,7 +217,7 @@ def codebook_import(project: Path, file: Path) -> None:
     book = read_codebook(file)
     with opened(project) as store:
         added, updated = merge_codebook(store, book)
-    click.echo(f"added {added} codes, updated {updated}")
+    echo(f"added {added} codes, updated {updated}")
 
 
 @codebook.command("export")
@@ -231,7 +232,7 @@ def codebook_export(project: Path, file: Path) -> None:
             store.meta.get("codebook") or store.meta.get("name") or "", store.codes.all()
         )
     write_codebook(book, file)
-    click.echo(f"wrote {file}")
+    echo(f"wrote {file}")
 
 
 @cli.command()
@@ -255,11 +256,11 @@ def demo(folder: Path, fresh: bool, no_tui: bool, coder: str | None) -> None:
     path = demo_project_path(folder)
     if fresh or not path.exists():
         summary = build_demo(folder, fresh=fresh)
-        click.echo(
+        echo(
             f"built {path}: {summary.comments_added} comments, {summary.codings} reference codings"
         )
     else:
-        click.echo(f"reopening {path} (use --fresh to start over)")
+        echo(f"reopening {path} (use --fresh to start over)")
     if no_tui:
         from coder.cli.project import status as status_cmd
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from coder.cli.common import cli, opened, project_argument
+from coder.cli.output import echo
 
 _REPORT_HELP = """Theme frequencies, cross-tabs, co-occurrence and quotes, as figures a lead can quote.
 
@@ -116,7 +117,7 @@ def report(
         built = build_report(store, options)
     written = write_report(built, fmt, out)
     for path in written:
-        click.echo(f"wrote {path}", err=True)
+        echo(f"wrote {path}", err=True)
 
 
 @cli.command()
@@ -157,4 +158,4 @@ def export(
             store, file, coder=coder, question=question, include_suggestions=include_suggestions
         )
     for path in written:
-        click.echo(f"wrote {path}")
+        echo(f"wrote {path}")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
+from coder.cli.output import echo
 from coder.errors import CoderError
 from coder.text import shown
 
@@ -74,7 +75,7 @@ def open_tui(project: Path, coder: str | None) -> None:
             f"({shown(app.unsaved[-1])}) and {'were' if count != 1 else 'was'} not shown as "
             f"coded; everything shown as coded is saved in {project}"
         )
-    click.echo(f"{shown(name)}'s coding is saved in {project}")
+    echo(f"{shown(name)}'s coding is saved in {project}")
 
 
 def check_terminal() -> None:

@@ -13,6 +13,7 @@ from coder.files import write_atomically
 from coder.report.build import Report
 from coder.report.cells import guard_frame
 from coder.report.display import TextTable, heading, tables
+from coder.text import visible
 
 FORMATS = ("table", "csv", "md", "xlsx", "html")
 SUFFIXES = {
@@ -107,24 +108,25 @@ def rich_tables(report: Report):
     out = []
     for t in tables(report):
         table = Table(
-            title=t.title,
+            title=Text(visible(t.title)),
             title_justify="left",
-            caption=t.caption or None,
+            caption=Text(visible(t.caption)) if t.caption else None,
             caption_justify="left",
             show_lines=False,
         )
         for i, (header, numeric) in enumerate(zip(t.headers, t.numeric, strict=True)):
             table.add_column(
-                header,
+                Text(visible(header)),
                 justify="right" if numeric else "left",
                 overflow="fold",
                 min_width=22 if i == 0 else None,
                 ratio=None if i else 1,
             )
         for row, depth in zip(t.rows, t.depths, strict=True):
-            first = Text("  " * depth + row[0], style="" if depth else "bold")
-            # Text() keeps comment text literal: no rich markup is read from survey answers.
-            table.add_row(first, *(Text(c) for c in row[1:]))
+            first = Text("  " * depth + visible(row[0]), style="" if depth else "bold")
+            # Text() keeps comment text literal: no rich markup is read from survey answers,
+            # and visible() keeps escape sequences in them from reaching the terminal.
+            table.add_row(first, *(Text(visible(c)) for c in row[1:]))
         out.append(table)
     return out
 
@@ -135,18 +137,23 @@ def terminal(report: Report, file=None, width: int | None = None) -> None:
 
     console = Console(file=file, width=width, highlight=False)
     head = heading(report)
-    console.print(Text(head[0], style="bold"))
+    console.print(Text(visible(head[0]), style="bold"))
     for line in head[1:]:
-        console.print(Text(line))
+        console.print(Text(visible(line)))
     for table in rich_tables(report):
         console.print()
         console.print(table)
     console.print()
     for note in report.notes():
-        console.print(Text(note, style="dim"))
+        console.print(Text(visible(note), style="dim"))
 
 
 # -- dispatch ---------------------------------------------------------------------------------
+
+
+def _stdout(text: str) -> None:
+    """Data for a pipe goes out as it is; on a terminal, nothing in it is obeyed."""
+    sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
 
 
 def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
@@ -158,7 +165,7 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
                     "CSV on standard output holds one table; use --out FILE.csv to write "
                     "co-occurrence and quotes to files beside it"
                 )
-            sys.stdout.write(csv_text(main_table(report)))
+            _stdout(csv_text(main_table(report)))
             return []
         files = csv_files(report, out)
         for path, frame in files.items():
@@ -168,7 +175,7 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
     if fmt == "md":
         text = markdown(report)
         if out is None:
-            sys.stdout.write(text)
+            _stdout(text)
             return []
         write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
         return [out]
@@ -192,7 +199,7 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
 
         text = html_report(report)
         if out is None:
-            sys.stdout.write(text)
+            _stdout(text)
             return []
         write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
         return [out]
