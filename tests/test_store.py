@@ -10,7 +10,8 @@ from store_support import add_model
 from coder.domain import Origin
 from coder.errors import CoderError
 from coder.store import create_project, open_project
-from coder.store.db import APPLICATION_ID, connect
+from coder.store.db import APPLICATION_ID, connect, open_connection
+from coder.store.integrity import UnsafeProject
 from coder.store.schema import MIGRATIONS, SCHEMA_VERSION, migrate
 
 
@@ -95,12 +96,15 @@ def test_schema_in_a_received_file_cannot_run_functions(tmp_path):
     conn.execute("CREATE VIEW sneaky AS SELECT evil() AS x")
     conn.commit()
     conn.close()
-    store = open_project(path)
-    store.db.conn.create_function("evil", 0, lambda: calls.append(1) or 1)
+    with pytest.raises(UnsafeProject, match="sneaky"):  # first line of defence: refused
+        open_project(path)
+    # Second line, should the check ever miss one: the connection itself will not run it.
+    conn = open_connection(path, check=False)
+    conn.create_function("evil", 0, lambda: calls.append(1) or 1)
     with pytest.raises(sqlite3.OperationalError, match="unsafe use"):
-        store.db.conn.execute("SELECT * FROM sneaky").fetchall()
+        conn.execute("SELECT * FROM sneaky").fetchall()
     assert calls == []
-    store.close()
+    conn.close()
 
 
 def test_code_tree_paths_and_uniqueness(store):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -12,6 +13,7 @@ from coder.errors import CoderError
 from coder.store.db import Db
 
 _COLUMNS = "id, name, parent_id, description, include, exclude, examples, color, position"
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")  # anything else is shown without a colour
 _UPDATABLE = {"name", "description", "include", "exclude", "examples", "color", "position"}
 
 
@@ -19,16 +21,27 @@ def _code(row: Sequence[Any], path: str) -> Code:
     id_, name, parent_id, description, include, exclude, examples, color, position = row
     return Code(
         id=id_,
-        name=name,
+        name=str(name),
         parent_id=parent_id,
-        description=description,
-        include=include,
-        exclude=exclude,
-        examples=tuple(json.loads(examples or "[]")),
-        color=color,
-        position=position,
+        description=str(description or ""),
+        include=str(include or ""),
+        exclude=str(exclude or ""),
+        examples=_examples(examples, path),
+        color=color if isinstance(color, str) and _COLOR.match(color) else None,
+        position=position if isinstance(position, int) else 0,
         path=path,
     )
+
+
+def _examples(text: object, path: str) -> tuple[str, ...]:
+    """A code's examples, stored as a JSON list of strings; anything else is damage."""
+    try:
+        value = json.loads(str(text)) if text else []
+    except (ValueError, RecursionError):
+        value = None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CoderError(f"the examples of code {path!r} are damaged; run: coder repair PROJECT")
+    return tuple(value)
 
 
 class Codes:
@@ -52,6 +65,13 @@ class Codes:
             out.append(_code(row, path))
             for child in reversed(_ordered(children.get(row[0], []))):
                 stack.append((child, f"{path}{PATH_SEPARATOR}{child[1]}"))
+        if len(out) < len(rows):  # codes whose parents go round in a loop never reach the top
+            reached = {c.id for c in out}
+            lost = sorted(str(r[1]) for r in rows if r[0] not in reached)
+            raise CoderError(
+                f"the codebook is damaged: {', '.join(map(repr, lost[:5]))} "
+                "have parents in a loop; run: coder repair PROJECT"
+            )
         return out
 
     def get(self, code_id: int) -> Code:

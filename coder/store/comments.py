@@ -44,7 +44,8 @@ class Comments:
         ).fetchone()
         if row is None:
             raise KeyError(comment_id)
-        return Comment(*row)
+        id_, source_id, text, respondent_id, question = row
+        return Comment(id_, str(source_id), str(text or ""), respondent_id, question)
 
     def by_source_id(self, source_id: str) -> Comment | None:
         found = self.db.scalar("SELECT id FROM comments WHERE source_id = ?", (source_id,))

@@ -142,9 +142,17 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def open_connection(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
-    """Open (or with create=True, make) a project file and bring its schema up to date."""
-    from coder.store.schema import migrate
+def open_connection(
+    path: Path | str, *, create: bool = False, check: bool = True
+) -> sqlite3.Connection:
+    """Open (or with create=True, make) a project file and bring its schema up to date.
+
+    A file from elsewhere is checked before anything in it is used or changed: a newer
+    schema is refused untouched, and so is a schema coder did not write (see integrity.py);
+    `check=False` is for `coder repair` alone.
+    """
+    from coder.store.integrity import check_before_use
+    from coder.store.schema import SCHEMA_VERSION, migrate, refuse_newer
 
     path = Path(path)
     if create:
@@ -156,21 +164,32 @@ def open_connection(path: Path | str, *, create: bool = False) -> sqlite3.Connec
         raise CoderError(f"no project file at {path} (make one with: coder init {path})")
     elif path.is_dir():
         raise CoderError(f"{path} is a folder, not a project file")
+    conn = None
     try:
         conn = connect(path)
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         else:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            if app_id != APPLICATION_ID:
-                conn.close()
+            if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
                 raise CoderError(f"{path} is not a coder project file")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            refuse_newer(version)
+            if check:
+                check_before_use(conn, path, version)
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
+        if check and not create:
+            check_before_use(conn, path, SCHEMA_VERSION)
     except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
         if create and path.exists():
             path.unlink()
         raise friendly_sqlite_error(path, exc) from exc
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     return conn

@@ -230,11 +230,7 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     table) and checked before each migration commits.
     """
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise CoderError(
-            f"this project file was written by a newer coder (schema {version}, "
-            f"this coder knows {SCHEMA_VERSION}); upgrade coder to open it"
-        )
+    refuse_newer(version)
     if version >= target:
         return int(version)
     db = None
@@ -265,6 +261,17 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def refuse_newer(version: int) -> None:
+    """A file from a newer coder (or with a nonsense version) is left alone."""
+    if version > SCHEMA_VERSION:
+        raise CoderError(
+            f"this project file was written by a newer coder (schema {version}, "
+            f"this coder knows {SCHEMA_VERSION}); upgrade coder to open it"
+        )
+    if version < 0:
+        raise CoderError(f"this project file has a damaged schema version ({version})")
 
 
 def _statements(script: str) -> list[str]:

@@ -16,15 +16,16 @@ _COLUMNS = "id, comment_id, code_id, probability, model_version, explanation, st
 
 def _suggestion(row: tuple[Any, ...]) -> Suggestion:
     id_, comment_id, code_id, probability, version, explanation, status = row
-    return Suggestion(
-        id_,
-        comment_id,
-        code_id,
-        probability,
-        version,
-        tuple(json.loads(explanation or "[]")),
-        status,
-    )
+    return Suggestion(id_, comment_id, code_id, probability, version, _words(explanation), status)
+
+
+def _words(text: object) -> tuple[str, ...]:
+    """A suggestion's explanation; a damaged one only loses the explanation."""
+    try:
+        value = json.loads(str(text)) if text else []
+    except (ValueError, RecursionError):
+        return ()
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 class Suggestions:
@@ -140,7 +141,7 @@ class Suggestions:
             (version,),
         )
         for source_id, path, probability, text, explanation in cur:
-            yield source_id, path, probability, text, json.loads(explanation or "[]")
+            yield source_id, path, probability, text, list(_words(explanation))
 
     # -- most useful next ------------------------------------------------------------------
 
