@@ -172,3 +172,23 @@ def test_bad_export_is_one_line_and_writes_nothing(
     assert err.count("\n") == 1
     assert set(tmp_path.iterdir()) == existing
     assert hashlib.sha256(rich_project.read_bytes()).hexdigest() == before
+
+
+def test_xlsx_holds_control_characters_as_their_pictures(tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    from coder.domain import ImportRow
+    from coder.store import create_project
+
+    project = tmp_path / "p.db"
+    with create_project(project) as store:
+        import_id = store.imports.begin("pasted.csv")
+        text = "pasted from Word\x0bsecond line\x00end"
+        store.imports.write_chunk(import_id, [ImportRow("1", "1", "q", text, {})], None)
+    for out in (tmp_path / "data.xlsx", tmp_path / "report.xlsx"):
+        command = "export" if out.stem == "data" else "report"
+        args = [project, out] if command == "export" else [project, "--out", out]
+        code, _, err = run(capsys, command, *args)
+        assert code == 0 and err.count("Traceback") == 0, err
+    sheet = load_workbook(tmp_path / "data.xlsx")["Comments"]
+    assert sheet.cell(2, 4).value == "pasted from Word␋second line␀end"

@@ -166,3 +166,23 @@ def test_bad_input_is_one_line_and_leaves_the_project_as_it_was(
     assert err.startswith("error: ") and message in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert digest(rich_project) == before
+
+
+def test_a_report_over_thousands_of_codes_is_refused_quickly_with_the_limit_named(
+    tmp_path, capsys, monkeypatch
+):
+    from cli_support import run
+
+    from coder.store import create_project
+
+    path = tmp_path / "many.db"
+    with create_project(path) as store, store.db.transaction():
+        for n in range(120):
+            store.codes.add(f"code {n}")
+    monkeypatch.setenv("CODER_MAX_CODES", "100")
+    for args in (["--out", tmp_path / "r.html"], ["--out", tmp_path / "r.xlsx"]):
+        code, _, err = run(capsys, "report", path, *args)
+        assert code == 1 and "CODER_MAX_CODES" in err and "120" in err
+    assert run(capsys, "report", path, "--format", "csv")[0] == 0  # a plain table has no limit
+    monkeypatch.setenv("CODER_MAX_CODES", "200")
+    assert run(capsys, "report", path, "--out", tmp_path / "r.html")[0] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import zipfile
 
 import numpy as np
 import pytest
@@ -103,6 +104,32 @@ def test_an_array_of_objects_inside_the_archive_is_refused(tmp_path):
     with pytest.raises(CoderError):
         Model.from_bytes(buffer.getvalue())
     assert not target.exists()
+
+
+def test_a_model_that_would_inflate_past_the_limit_is_refused_before_unpacking(monkeypatch):
+    features, _ = fitted()
+    arrays = dict(np.load(io.BytesIO(a_model(features).to_bytes())).items())
+    arrays["padding"] = np.zeros(20_000_000, dtype=np.float64)  # 160 MB, a few hundred KB packed
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    assert len(buffer.getvalue()) < 1_000_000
+    monkeypatch.setenv("CODER_MAX_MODEL_BYTES", str(50_000_000))
+    with pytest.raises(CoderError, match="CODER_MAX_MODEL_BYTES"):
+        Model.from_bytes(buffer.getvalue())
+
+
+@pytest.mark.parametrize(
+    "claimed, message", [(10**12, "CODER_MAX_MODEL_BYTES"), (1000, "cannot be read")]
+)
+def test_an_array_claiming_more_than_it_holds_is_refused(claimed, message):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive, archive.open("coef.npy", "w") as member:
+        np.lib.format.write_array_header_1_0(
+            member, {"descr": "<f8", "fortran_order": False, "shape": (claimed,)}
+        )
+        member.write(b"\x00" * 16)  # 2 numbers, whatever the header claims
+    with pytest.raises(CoderError, match=message):
+        Model.from_bytes(buffer.getvalue())
 
 
 def test_garbage_and_missing_models_give_a_clear_error():

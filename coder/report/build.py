@@ -7,6 +7,7 @@ from datetime import datetime
 
 import pandas as pd
 
+from coder.limits import CODES_SHOWN
 from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
 from coder.report.crosstab import ALPHA, crosstab
 from coder.report.data import MISSING, Selection, load, respondent_groups
@@ -105,6 +106,7 @@ def build_report(store, options: ReportOptions) -> Report:
         report.groups = groups
         report.crosstab = crosstab(data, group_of, groups)
     if options.cooccurrence:
+        CODES_SHOWN.check(len(data.codes), "co-occurrence of every pair of this codebook's codes")
         report.matrix = cooccurrence_matrix(data)
         report.cooccurrence = cooccurrence_pairs(data, report.matrix)
     if options.quotes > 0:

@@ -97,7 +97,8 @@ def export_frames(
     )
     ids = comments["comment_id"]
     direct = counted.assign(code=counted["code_id"].map(path))
-    out["codes"] = ids.map(_joined(direct, "comment_id", "code", order)).fillna("").to_numpy()
+    joined = ids.map(_joined(direct, "comment_id", "code", order))
+    out["codes"] = joined.astype(object).fillna("").to_numpy()
     taken = set(FIRST_COLUMNS)
 
     attributes = store.reports.attributes()
@@ -108,7 +109,7 @@ def export_frames(
             out[column] = comments["respondent_id"].map(wide[name]).to_numpy()
     coder_order = {name: i for i, name in enumerate(sorted(codings["coder"].unique()))}
     coders = _joined(codings, "comment_id", "coder", coder_order)
-    out[_unique("coders", taken, "column")] = ids.map(coders).fillna("").to_numpy()
+    out[_unique("coders", taken, "column")] = ids.map(coders).astype(object).fillna("").to_numpy()
 
     rolled = roll_up(counted.drop_duplicates(), ancestors_table(codes))
     row = pd.Index(ids).get_indexer(rolled["comment_id"])

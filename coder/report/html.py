@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from html import escape
 
+from coder.limits import CODES_SHOWN
 from coder.report.build import Report
 from coder.report.charts import group_chart, theme_chart
 from coder.report.display import TextTable, heading, tables
@@ -78,33 +79,41 @@ def _quotes(report: Report) -> str:
     return "\n".join(out)
 
 
+MATRIX_THEMES = 30  # a wider grid is unreadable; the CSV and xlsx hold every pair
+
+
 def _matrix(report: Report) -> str:
     """Top-level themes by themes: shared comments, shaded by Jaccard similarity."""
     from coder.report.charts import themes
 
-    names = list(themes(report.frequencies)["code"])
-    m = report.matrix.loc[names, names]
-    own = {n: int(m.loc[n, n]) for n in names}
+    ranked = themes(report.frequencies).sort_values("comments", ascending=False, kind="stable")
+    names = list(ranked["code"])[:MATRIX_THEMES]
+    names.sort(key=list(themes(report.frequencies)["code"]).index)  # back in codebook order
+    m = report.matrix.loc[names, names].to_numpy()
+    own = m.diagonal()
     head = "".join(f'<th class="n">{_text(n)}</th>' for n in names)
     rows = []
-    for a in names:
+    for i, a in enumerate(names):
         cells = []
-        for b in names:
-            both = int(m.loc[a, b])
-            either = own[a] + own[b] - both
-            jac = both / either if either and a != b else 0.0
+        for j in range(len(names)):
+            both = int(m[i, j])
+            either = int(own[i] + own[j]) - both
+            jac = both / either if either and i != j else 0.0
             shade = f' style="background: rgba(78,121,167,{min(jac * 2, 1):.2f})"' if jac else ""
-            cells.append(f'<td class="n"{shade}>{"" if a == b else both}</td>')
-        rows.append(f"<tr><th>{_text(a)} ({own[a]})</th>{''.join(cells)}</tr>")
+            cells.append(f'<td class="n"{shade}>{"" if i == j else both}</td>')
+        rows.append(f"<tr><th>{_text(a)} ({int(own[i])})</th>{''.join(cells)}</tr>")
+    more = len(ranked) - len(names)
+    shown = f" The {len(names)} most frequent of {len(ranked)} themes are shown." if more else ""
     return (
         "<h2>Themes that occur together</h2><table><thead><tr><th></th>"
         f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         '<p class="caption">Comments with both themes; darker cells have a higher Jaccard '
-        "similarity. In brackets: comments with the theme.</p>"
+        f"similarity. In brackets: comments with the theme.{shown}</p>"
     )
 
 
 def html_report(report: Report) -> str:
+    CODES_SHOWN.check(len(report.frequencies), "codes in an HTML report")
     head = heading(report)
     parts = [
         "<!DOCTYPE html>",

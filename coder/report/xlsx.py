@@ -24,6 +24,14 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
+def storable(text: str) -> str:
+    """Text Excel can hold: a control character (a vertical tab pasted from Word) becomes
+    its visible picture, the same length, instead of making the whole file fail."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
+
+
 def cell(ws, value, *, header: bool = False, percent: bool = False):
     """A write-only cell: text stays text (quote prefix), NaN becomes an empty cell."""
     from openpyxl.cell import WriteOnlyCell
@@ -33,6 +41,8 @@ def cell(ws, value, *, header: bool = False, percent: bool = False):
         return WriteOnlyCell(ws, value=None)
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
+    if isinstance(value, str):
+        value = storable(value)
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str):
         c.data_type = "s"  # never a formula, whatever the text starts with

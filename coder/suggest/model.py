@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from coder.errors import CoderError
+from coder.limits import MODEL_BYTES
 from coder.suggest.features import Features
 
 FORMAT = 1
@@ -65,8 +66,7 @@ class Model:
         if not blob:
             raise CoderError("this model version has no stored model; run coder train")
         try:
-            with np.load(io.BytesIO(blob), allow_pickle=False) as stored:
-                arrays = {name: stored[name] for name in stored.files}
+            arrays = _load_arrays(blob)
             if int(arrays["format"][0]) != FORMAT:
                 raise CoderError("the stored model is from another version of coder; retrain it")
             model = cls(
@@ -91,6 +91,37 @@ class Model:
         ):
             raise CoderError(_DAMAGED)
         return model
+
+
+def _load_arrays(blob: bytes) -> dict[str, np.ndarray]:
+    """The arrays of a stored model, each checked before it is unpacked: plain numbers or
+    text only (never pickled objects), and no more in all than MODEL_BYTES allows, whatever
+    sizes the file claims."""
+    budget = MODEL_BYTES.value
+    arrays: dict[str, np.ndarray] = {}
+    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
+        members = archive.infolist()
+        MODEL_BYTES.check(sum(m.file_size for m in members), "the stored model")
+        for member in members:
+            with archive.open(member) as handle:
+                version = np.lib.format.read_magic(handle)
+                if version == (1, 0):
+                    shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+                else:
+                    shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+                if dtype.hasobject:
+                    raise ValueError("a stored array holds objects")
+                size = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+                budget -= size
+                if budget < 0:
+                    MODEL_BYTES.check(MODEL_BYTES.value - budget, "the stored model")
+                data = handle.read(size + 1)
+                if len(data) != size:
+                    raise ValueError("a stored array is not the size it claims")
+                array = np.frombuffer(data, dtype=dtype)
+                array = array.reshape(shape, order="F" if fortran else "C")
+                arrays[member.filename.removesuffix(".npy")] = array
+    return arrays
 
 
 def _numeric(array: np.ndarray, ndim: int) -> np.ndarray:

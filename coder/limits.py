@@ -1,0 +1,53 @@
+"""Bounds on what one input may cost, so a small hostile file cannot exhaust the machine.
+
+A 600 KB spreadsheet can hold a cell that inflates to 600 MB, and a model of a few KB can
+inflate to gigabytes. Each bound is far above what real work needs; reaching one is a
+clear error that names the bound and the environment variable that raises it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from coder.errors import CoderError
+
+
+@dataclass(frozen=True)
+class Limit:
+    name: str  # what is limited, in words
+    variable: str  # the environment variable that raises it
+    default: int
+    unit: str = ""
+
+    @property
+    def value(self) -> int:
+        raw = os.environ.get(self.variable)
+        if raw is None:
+            return self.default
+        try:
+            value = int(raw.replace("_", ""))
+        except ValueError:
+            raise CoderError(f"{self.variable} must be a whole number, not {raw[:40]!r}") from None
+        if value <= 0:
+            raise CoderError(f"{self.variable} must be above 0")
+        return value
+
+    def check(self, amount: int, what: str) -> None:
+        """Refuse `amount` beyond the limit, saying how to raise it."""
+        if amount > self.value:
+            unit = f" {self.unit}" if self.unit else ""
+            raise CoderError(
+                f"{what} is over the limit of {self.value:,}{unit} for {self.name} "
+                f"({amount:,}{unit}); if it is meant to be, raise it with "
+                f"{self.variable}={max(amount, self.value * 2)}"
+            )
+
+
+MODEL_BYTES = Limit("a stored model, unpacked", "CODER_MAX_MODEL_BYTES", 2 << 30, "bytes")
+SPREADSHEET_BYTES = Limit(
+    "a spreadsheet's contents, unpacked", "CODER_MAX_XLSX_BYTES", 2 << 30, "bytes"
+)
+SHEET_ROWS = Limit("rows in one sheet", "CODER_MAX_ROWS", 5_000_000, "rows")
+CELL_CHARS = Limit("characters in one cell or answer", "CODER_MAX_CELL_CHARS", 1_000_000)
+CODES_SHOWN = Limit("codes drawn in one report", "CODER_MAX_CODES", 2_000, "codes")
