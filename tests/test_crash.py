@@ -1,0 +1,143 @@
+"""Killed at any moment, nothing committed is lost: SIGKILL at many points of long work.
+
+Each child prints a line at every step it reaches (a progress callback, a key press) and
+is killed outright after the k-th; the project must then open, pass SQLite's integrity
+check, hold everything that was reported done, and let the same work run to the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from coder.store import open_project
+
+
+def kill_after(script: str, steps: int, *args: str) -> list[str]:
+    """Run a child, read `steps` lines from it, then SIGKILL it; the lines it printed."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    seen: list[str] = []
+    try:
+        assert child.stdout is not None
+        while len(seen) < steps:
+            line = child.stdout.readline()
+            if not line:
+                break  # it finished before the chosen step: the end is a point too
+            seen.append(line.strip())
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+    return seen
+
+
+def healthy(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        conn.close()
+
+
+TRAIN = """
+import sys
+from coder.store import open_project
+from coder.suggest import train, suggest
+with open_project(sys.argv[1]) as store:
+    def step(message, fraction):
+        print(message, flush=True)
+    train(store, progress=step, budget=0, features="tfidf")
+    suggest(store, progress=step, chunk_size=40)
+    print("done", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def trained_once(tmp_path_factory):
+    """The demo with one model already trained, so a killed training has one to keep."""
+    from coder.demo import build_demo, demo_project_path
+    from coder.suggest import suggest, train
+
+    folder = tmp_path_factory.mktemp("crash")
+    build_demo(folder)
+    path = demo_project_path(folder)
+    with open_project(path) as store:
+        train(store, budget=0, features="tfidf")
+        suggest(store)
+    return path
+
+
+@pytest.mark.parametrize("steps", [1, 4, 9, 15, 22, 30])
+def test_training_and_suggesting_killed_anywhere_keep_a_usable_model(tmp_path, trained_once, steps):
+    import shutil
+
+    path = tmp_path / "p.db"
+    shutil.copy(trained_once, path)
+    with open_project(path) as store:
+        first = store.models.latest().id
+    kill_after(TRAIN, steps, str(path))
+    healthy(path)
+    with open_project(path) as store:
+        latest = store.models.latest()
+        assert latest.id in (first, first + 1)
+        assert store.models.blob(latest.id), "the newest model version has its arrays"
+        pending = store.status().pending_suggestions
+    from coder.suggest import suggest
+
+    with open_project(path) as store:  # and the work runs to the end after it
+        report = suggest(store)
+        assert report.version == latest.id and store.status().pending_suggestions >= 0
+    assert pending >= 0
+
+
+WORKBENCH = """
+import asyncio, json, sys
+from coder.tui.app import CoderApp
+
+async def main():
+    app = CoderApp(sys.argv[1], "kim")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for key in ["1", "j", "2", "3", "v", "w", "w", "1", "j", "u", "j", "2", "m"]:
+            await pilot.press(key)
+            shown = app.screen.session.shown
+            if shown is None:
+                continue
+            mine = sorted([k.code_id, k.start] for k in shown.codings if k.coder == "kim")
+            print(json.dumps([shown.comment.source_id, mine]), flush=True)
+        await asyncio.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("steps", [2, 5, 8, 11])
+def test_the_workbench_killed_after_any_key_keeps_what_it_showed(mini_project, steps):
+    lines = kill_after(WORKBENCH, steps, str(mini_project))
+    assert lines
+    healthy(mini_project)
+    last: dict[str, list] = {}
+    for line in lines:
+        source_id, mine = json.loads(line)
+        last[source_id] = mine
+    with open_project(mini_project) as store:
+        for source_id, mine in last.items():
+            comment = store.comments.by_source_id(source_id)
+            stored = sorted(
+                [k.code_id, k.start]
+                for k in store.codings.of_comment(comment.id)
+                if k.coder == "kim"
+            )
+            assert stored == mine, source_id
