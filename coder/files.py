@@ -34,8 +34,11 @@ def check_folder(path: Path | None) -> None:
         raise CoderError(f"folder {Path(path).parent} does not exist")
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary file beside path, so a failure never leaves half a file."""
+def write_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Write through a temporary file beside path, so a failure never leaves half a file.
+
+    `write` is given the temporary file's path; what it returns is not used.
+    """
     path = Path(path)
     check_folder(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -47,6 +50,11 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write text as UTF-8, whole or not at all."""
+    write_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
 
 
 def _mode_for(path: Path) -> int:
