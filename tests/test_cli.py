@@ -6,8 +6,9 @@ import sqlite3
 import subprocess
 import sys
 
+import click
 import pytest
-from cli_support import all_commands, help_argv, run
+from cli_support import all_commands, command_at, help_argv, run
 
 
 def test_every_command_has_help(capsys):
@@ -18,6 +19,13 @@ def test_every_command_has_help(capsys):
         code, out, err = run(capsys, *help_argv(path))
         assert code == 0, (path, err)
         assert "Usage:" in out and len(out.splitlines()) > 3
+        command = command_at(path)
+        described = " ".join((command.help or "").split())
+        assert described, f"coder {' '.join(path)} says nothing about what it does"
+        assert described[:40] in " ".join(out.split()), path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"coder {' '.join(path)} {param.opts[0]} has no help"
 
 
 def test_init_import_status_codebook(capsys, tmp_path, fixtures):
