@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
 from coder.domain import PATH_SEPARATOR, Code
 from coder.errors import CoderError
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _TEXT_FIELDS = ("description", "include", "exclude")
@@ -42,10 +47,12 @@ class Codebook:
     description: str = ""
     codes: list[CodeSpec] = field(default_factory=list)
 
-    def walk(self):
+    def walk(self) -> Iterator[tuple[str, str | None, CodeSpec]]:
         """Yield (path, parent_path, spec) for every code, parents before children."""
 
-        def rec(specs, parent):
+        def rec(
+            specs: Sequence[CodeSpec], parent: str | None
+        ) -> Iterator[tuple[str, str | None, CodeSpec]]:
             for spec in specs:
                 path = f"{parent}{PATH_SEPARATOR}{spec.name}" if parent else spec.name
                 yield path, parent, spec
@@ -79,9 +86,10 @@ def _code_spec(source: str, node: yaml.Node, siblings: set[str]) -> CodeSpec:
     fields = _mapping(node)
     unknown = sorted(set(fields) - _CODE_KEYS)
     if unknown:
-        key = fields[unknown[0]][0]
         raise _fail(
-            source, key, f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(_CODE_KEYS))})"
+            source,
+            fields[unknown[0]][0],
+            f"unknown field {unknown[0]!r} (allowed: {', '.join(sorted(_CODE_KEYS))})",
         )
     if "name" not in fields:
         raise _fail(source, node, "a code has no `name`")
@@ -232,7 +240,7 @@ def write_codebook(book: Codebook, path: Path | str) -> None:
         raise CodebookError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def merge_codebook(store, book: Codebook) -> tuple[int, int]:
+def merge_codebook(store: Store, book: Codebook) -> tuple[int, int]:
     """Bring a codebook into a project: add new codes, update the ones already there.
 
     Codes are matched by their path ("Parent > Child"), case-insensitively, so
@@ -267,7 +275,14 @@ def merge_codebook(store, book: Codebook) -> tuple[int, int]:
             else:
                 parent_id = ids[parent.casefold()] if parent else None
                 ids[key] = store.codes.add(
-                    spec.name, parent_id=parent_id, position=position, **fields
+                    spec.name,
+                    parent_id=parent_id,
+                    position=position,
+                    description=spec.description,
+                    include=spec.include,
+                    exclude=spec.exclude,
+                    examples=spec.examples,
+                    color=spec.color,
                 )
                 added += 1
     return added, updated

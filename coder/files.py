@@ -88,9 +88,12 @@ def check_output(path: Path | str | None) -> None:
         output_target(path)
 
 
-def write_atomically(path: Path | str, write: Callable[[Path], None]) -> Path:
+def write_atomically(path: Path | str, write: Callable[[Path], object]) -> Path:
     """Write through a temporary file beside the target, so a failure never leaves half a
-    file; returns the file written (the target of a symbolic link)."""
+    file; returns the file written (the target of a symbolic link).
+
+    `write` is given the temporary file's path; what it returns is not used.
+    """
     target = output_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(fd)
@@ -102,6 +105,11 @@ def write_atomically(path: Path | str, write: Callable[[Path], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def write_text_atomically(path: Path | str, text: str) -> Path:
+    """Write text as UTF-8, whole or not at all."""
+    return write_atomically(path, lambda target: target.write_text(text, encoding="utf-8"))
 
 
 def _mode_for(path: Path) -> int:

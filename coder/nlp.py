@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import spacy
 from spacy.attrs import LOWER
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.language import Language
+from spacy.lexeme import Lexeme
+from spacy.lookups import Table
+from spacy.pipeline import Lemmatizer
 
 # One token as the suggestion model sees it: the word as written (lower case) and its lemma.
 Token = tuple[str, str]
 
 _lock = threading.Lock()
-_built: dict[str, object] = {}
 
 
-class _Lemmas(dict):
+class _Lemmas(dict[str, str]):
     """Lemmas by lower-case word, each looked up in spaCy's table once.
 
     Survey answers arrive in any case ("WAITING LIST"), so the lower-case form is
     looked up; the table's own lookups are slow enough to be worth remembering.
     """
 
-    def __init__(self, table):
+    def __init__(self, table: Table):
         super().__init__()
         self.table = table
 
@@ -35,17 +39,34 @@ class _Lemmas(dict):
         return lemma
 
 
-def pipeline() -> spacy.language.Language:
-    """Blank English plus the lookup lemmatizer (tables from spacy-lookups-data), built once."""
+@dataclass
+class _Built:
+    """The pipeline and what is remembered alongside it, made once per process."""
+
+    nlp: Language
+    lemmas: _Lemmas
+    tokens: dict[int, Token] = field(default_factory=dict)  # lower-case form's hash -> Token
+
+
+_built: _Built | None = None
+
+
+def _build() -> _Built:
+    global _built
     with _lock:  # the TUI trains in a worker thread while the screen may ask too
-        if "nlp" not in _built:
+        if _built is None:
             nlp = spacy.blank("en")
             nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
             nlp.initialize()
-            _built["lemmas"] = _Lemmas(nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup"))
-            _built["tokens"] = {}  # lower-case form's hash -> Token
-            _built["nlp"] = nlp
-    return _built["nlp"]
+            lemmatizer = nlp.get_pipe("lemmatizer")
+            assert isinstance(lemmatizer, Lemmatizer)
+            _built = _Built(nlp, _Lemmas(lemmatizer.lookups.get_table("lemma_lookup")))
+    return _built
+
+
+def pipeline() -> Language:
+    """Blank English plus the lookup lemmatizer (tables from spacy-lookups-data), built once."""
+    return _build().nlp
 
 
 def is_stop(word: str) -> bool:
@@ -55,25 +76,24 @@ def is_stop(word: str) -> bool:
 
 def lemma(word: str) -> str:
     """The lemma of one lower-case word."""
-    pipeline()
-    return _built["lemmas"][word]
+    return _build().lemmas[word]
 
 
-def analyse(texts: Iterable[str], batch_size: int = 1000) -> Iterator[list[Token]]:
+def analyse(texts: Iterable[str]) -> Iterator[list[Token]]:
     """Yield each text's words as (word, lemma), lower case, without spaces or punctuation.
 
     Tokens come from spaCy's tokenizer and lemmas from its lookup lemmatizer's table,
     applied to the lower-case word: what `nlp(text)` gives, without building a Python
     object per token (the bulk of the time on a million comments).
     """
-    nlp = pipeline()
-    tokens = _built["tokens"]
-    for doc in nlp.tokenizer.pipe((t or "" for t in texts), batch_size=batch_size):
+    built = _build()
+    tokenizer, vocab, tokens = built.nlp.tokenizer, built.nlp.vocab, built.tokens
+    for text in texts:
         out = []
-        for key in doc.to_array(LOWER).tolist():
+        for key in tokenizer(text or "").to_array(LOWER).tolist():
             token = tokens.get(key)
             if token is None:
-                token = _token(nlp.vocab[key])
+                token = _token(vocab[key], built.lemmas)
                 if len(tokens) < 1_000_000:  # bounded: a million comments bring typos
                     tokens[key] = token
             if token is not _SKIP:
@@ -84,7 +104,7 @@ def analyse(texts: Iterable[str], batch_size: int = 1000) -> Iterator[list[Token
 _SKIP = ("", "")
 
 
-def _token(lexeme) -> Token:
+def _token(lexeme: Lexeme, lemmas: _Lemmas) -> Token:
     if lexeme.is_punct or lexeme.is_space:
         return _SKIP
-    return (lexeme.lower_, _built["lemmas"][lexeme.lower_])
+    return (lexeme.lower_, lemmas[lexeme.lower_])

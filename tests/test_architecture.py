@@ -1,4 +1,5 @@
-"""The layers stay visible: only the store speaks SQL, only tui/ imports Textual, only nlp spaCy."""
+"""The layers stay visible: only the store speaks SQL, only tui/ imports Textual, only nlp spaCy,
+only suggest/ scikit-learn, only the reports pandas and matplotlib."""
 
 from __future__ import annotations
 
@@ -17,6 +18,14 @@ OWNERS = {
     "textual": ("tui/",),
     "textual_plotext": ("tui/",),
     "spacy": ("nlp.py",),
+    "sklearn": ("suggest/",),
+    "joblib": ("suggest/",),  # scikit-learn's parallel fitting, used only beside it
+    # store/reports.py reads the project's tables straight into data frames for the reports
+    # (one query, no row objects), so the store's report queries are the one place outside
+    # report/ that builds them.
+    "pandas": ("report/", "store/reports.py"),
+    # The report's charts, and the learning curve `coder evaluate` draws.
+    "matplotlib": ("report/", "suggest/evaluation.py"),
 }
 
 
@@ -33,6 +42,22 @@ def imports_of(path: Path) -> set[str]:
 
 def modules():
     return sorted(p for p in PACKAGE.rglob("*.py"))
+
+
+def coder_modules_imported(source: str, rel: str) -> set[str]:
+    """The coder modules (and packages) that the file at rel (under coder/) imports, relative
+    imports resolved."""
+    package = ["coder", *Path(rel).parent.parts]
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return {n for n in names if n == "coder" or n.startswith("coder.")}
 
 
 @pytest.mark.parametrize("library", sorted(OWNERS))
@@ -80,3 +105,39 @@ def test_no_sql_outside_the_store():
             ):
                 offenders.append(f"{rel}: {node.value[:60]!r}")
     assert offenders == []
+
+
+def test_suggestions_never_import_the_reports():
+    """The model computes; how results are shown is the reports' business, not its own."""
+    offenders = []
+    for path in modules():
+        rel = path.relative_to(PACKAGE).as_posix()
+        if not rel.startswith("suggest/"):
+            continue
+        reached = coder_modules_imported(path.read_text(encoding="utf-8"), rel)
+        if any(n == "coder.report" or n.startswith("coder.report.") for n in reached):
+            offenders.append(rel)
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from coder import report",
+        "import coder.report.build",
+        "from coder.report.data import load",
+        "from ..report import build",
+        "from .. import report",
+    ],
+)
+def test_an_import_of_the_reports_is_seen_however_it_is_written(source):
+    reached = coder_modules_imported(source, "suggest/x.py")
+    assert any(n == "coder.report" or n.startswith("coder.report.") for n in reached)
+
+
+def test_imports_within_suggest_are_not_taken_for_the_reports():
+    reached = coder_modules_imported(
+        "from coder.suggest import model\nfrom . import features", "suggest/x.py"
+    )
+    assert not any(n.startswith("coder.report") for n in reached)
+    assert {"coder.suggest.model", "coder.suggest.features"} <= reached

@@ -8,39 +8,24 @@ import sys
 
 import click
 import pytest
-from cli_support import run
-
-from coder.cli import cli
-
-
-def all_commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
-        yield (*prefix, name)
-        if isinstance(command, click.Group):
-            yield from all_commands(command, (*prefix, name))
+from cli_support import all_commands, command_at, help_argv, run
 
 
 def test_every_command_has_help(capsys):
-    commands = list(all_commands(cli))
+    commands = list(all_commands())
     for required in ["init", "import", "codebook", "status", "demo"]:
         assert (required,) in commands
     for path in commands:
-        argv = list(path)
-        if path[0] == "codebook" and len(path) > 1:
-            argv = ["codebook", "p.db", *path[1:]]
-        code, out, err = run(capsys, *argv, "--help")
+        code, out, err = run(capsys, *help_argv(path))
         assert code == 0, (path, err)
         assert "Usage:" in out and len(out.splitlines()) > 3
-
-
-def test_cli_import_is_light():
-    """`coder --help` must not pay for textual, spaCy or scikit-learn."""
-    code = (
-        "import sys, coder.cli; heavy = {'textual', 'spacy', 'sklearn', 'pandas', 'torch'}"
-        " & {m.split('.')[0] for m in sys.modules}; print(sorted(heavy))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+        command = command_at(path)
+        described = " ".join((command.help or "").split())
+        assert described, f"coder {' '.join(path)} says nothing about what it does"
+        assert described[:40] in " ".join(out.split()), path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"coder {' '.join(path)} {param.opts[0]} has no help"
 
 
 def test_init_import_status_codebook(capsys, tmp_path, fixtures):

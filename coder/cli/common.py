@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coder import __version__
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -39,7 +44,7 @@ def default_coder() -> str:
 
 
 @contextmanager
-def opened(path: Path):
+def opened(path: Path) -> Iterator[Store]:
     """Open a project for a command and close it afterwards."""
     from coder.store import open_project
 

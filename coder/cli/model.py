@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -14,7 +15,11 @@ from coder.cli.common import cli, opened, project_argument
 from coder.cli.output import echo
 from coder.errors import CoderError
 from coder.files import check_output, is_stdout
+from coder.progress import Progress
 from coder.text import shown
+
+if TYPE_CHECKING:
+    from coder.model_card import CodeMetrics, SkippedCode
 
 FEATURE_CHOICES = ["tfidf", "tfidf+embeddings"]  # as coder.suggest.FEATURE_SETS, kept light
 
@@ -26,7 +31,7 @@ features_option = click.option(
 
 
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
+def _progress(quiet: bool) -> Iterator[Progress | None]:
     """A progress bar on stderr fed with (message, fraction); none unless stderr is a terminal."""
     if quiet or not sys.stderr.isatty():
         yield None
@@ -48,7 +53,7 @@ def _progress(quiet: bool) -> Iterator[Callable[[str, float], None] | None]:
         )
 
 
-def _metrics_table(rows, show_threshold: bool) -> None:
+def _metrics_table(rows: Sequence[CodeMetrics], show_threshold: bool) -> None:
     """Per-code precision, recall, F1 and support, with macro and micro averages after."""
     width = max([len("code")] + [len(m.path) for m in rows])
     head = f"{'code':<{width}}  precision  recall     F1  support"
@@ -66,14 +71,14 @@ def _averages(macro: float, micro: float) -> None:
     echo(f"macro-F1 {macro:.2f} (every code counts the same), micro-F1 {micro:.2f}")
 
 
-def _skipped(skipped) -> None:
+def _skipped(skipped: Sequence[SkippedCode]) -> None:
     if skipped:
         echo("not suggested:")
         for s in skipped:
             echo(f"  {s.path}: {s.reason}")
 
 
-def _held_back(per_code) -> None:
+def _held_back(per_code: Sequence[CodeMetrics]) -> None:
     from coder.suggest.scoring import RELIABLE_F1
 
     weak = [m for m in per_code if m.f1 < RELIABLE_F1]

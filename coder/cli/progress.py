@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
+from coder.progress import Tally
 from coder.text import shown
 
 
 @contextmanager
-def progress_bar(label: str, quiet: bool = False) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str, quiet: bool = False) -> Iterator[Tally]:
     """Yields update(done, total). The bar appears at the first update (so a command that
     fails on its input prints only its error) and is wiped if the command fails."""
     from rich.console import Console

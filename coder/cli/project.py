@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
 from coder.cli.output import echo
+
+if TYPE_CHECKING:
+    from coder.corpus import ImportOptions, ImportSummary
 
 
 def _echo_kv(rows: list[tuple[str, object]]) -> None:
@@ -85,16 +89,16 @@ def init(project: Path, codebook_file: Path | None, name: str | None) -> None:
 def import_(
     project: Path,
     file: Path,
-    text,
-    id_column,
-    attrs,
-    codes,
-    coder,
-    create_codes,
-    delimiter,
-    encoding,
-    sheet,
-    quiet,
+    text: tuple[str, ...],
+    id_column: str | None,
+    attrs: tuple[str, ...],
+    codes: tuple[str, ...],
+    coder: str | None,
+    create_codes: bool,
+    delimiter: str | None,
+    encoding: str | None,
+    sheet: str | None,
+    quiet: bool,
 ) -> None:
     """Import survey answers from CSV, Excel (.xlsx) or JSON Lines.
 
@@ -120,7 +124,7 @@ def import_(
     _print_import_summary(summary, options)
 
 
-def _print_import_summary(s, options) -> None:
+def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
     what = f"{s.format}" + (f", {s.encoding}" if s.encoding else "")
     if s.delimiter:
         what += ", tab-delimited" if s.delimiter == "\t" else f", '{s.delimiter}'-delimited"
@@ -198,7 +202,7 @@ def codebook_show(project: Path) -> None:
     if not codes:
         echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
         return
-    depth = {}
+    depth: dict[int, int] = {}
     for code in codes:
         depth[code.id] = 0 if code.parent_id is None else depth[code.parent_id] + 1
         indent = "  " * depth[code.id]

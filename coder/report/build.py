@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from coder.limits import CODES_SHOWN
 from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
 from coder.report.crosstab import ALPHA, crosstab
-from coder.report.data import MISSING, Selection, load, respondent_groups
+from coder.report.data import ALL_CODED, MISSING, Selection, load, respondent_groups
 from coder.report.frequencies import frequencies
 from coder.report.quotes import quotes
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,10 @@ class Report:
         return out
 
 
-def build_report(store, options: ReportOptions) -> Report:
+def build_report(store: Store, options: ReportOptions) -> Report:
     """Compute every table the options ask for."""
     data = load(store, options.selection)
-    group_of = groups = None
-    if options.by:
-        group_of, groups = respondent_groups(store, data, options.by)
+    grouping = respondent_groups(store, data, options.by) if options.by else None
     freq = frequencies(data)
     report = Report(
         title=store.meta.get("name") or store.path.stem,
@@ -102,9 +104,9 @@ def build_report(store, options: ReportOptions) -> Report:
         frequencies=freq,
         colors={c.path: c.color for c in data.codes if c.color},
     )
-    if options.by:
-        report.groups = groups
-        report.crosstab = crosstab(data, group_of, groups)
+    if grouping is not None:
+        group_of, report.groups = grouping
+        report.crosstab = crosstab(data, group_of, report.groups)
     if options.cooccurrence:
         CODES_SHOWN.check(len(data.codes), "co-occurrence of every pair of this codebook's codes")
         report.matrix = cooccurrence_matrix(data)
@@ -124,7 +126,9 @@ class ThemeShares:
     base: str  # the bases, for a caption
 
 
-def theme_shares(store, by: str | None = None, selection: Selection | None = None) -> ThemeShares:
+def theme_shares(
+    store: Store, by: str | None = None, selection: Selection | None = None
+) -> ThemeShares:
     """Top-level themes' shares: % of coded comments, or by group % of coded respondents."""
     from coder.report.charts import themes as top_level
 
@@ -138,8 +142,9 @@ def theme_shares(store, by: str | None = None, selection: Selection | None = Non
             "% of coded comments",
             f"{report.coded_comments} coded comments of {report.total_comments}",
         )
+    assert report.crosstab is not None  # built, as `by` was given
     table = report.crosstab.set_index("code")
-    bases = table.loc["(all coded)"]
+    bases = table.loc[ALL_CODED].to_dict()
     groups = [g for g in report.groups if bases[f"respondents:{g}"] > 0]
     series = {
         g: table.loc[names, f"respondents_pct:{g}"].fillna(0).round(1).tolist() for g in groups

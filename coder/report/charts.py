@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from coder.report.data import ALL_CODED
 from coder.report.frequencies import COLUMNS as FREQUENCY_COLUMNS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _PALETTE = [
     "#4e79a7",
@@ -31,14 +35,14 @@ def label(text: str) -> str:
     return str(text).replace("$", r"\$")
 
 
-def _figure(height_rows: int):
+def _figure(height_rows: int) -> Figure:
     # Figure directly, not pyplot: no global state and no display backend.
     from matplotlib.figure import Figure
 
     return Figure(figsize=(8, max(2.0, 0.38 * height_rows + 1.0)), dpi=100)
 
 
-def _svg(fig) -> str:
+def _svg(fig: Figure) -> str:
     import matplotlib
 
     buffer = io.StringIO()

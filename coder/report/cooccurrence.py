@@ -25,9 +25,9 @@ def cooccurrence_matrix(data: ReportData) -> pd.DataFrame:
     paths = [c.path for c in data.codes]
     if not ids or data.presence.empty:
         return pd.DataFrame(0, index=paths, columns=paths, dtype=np.int64)
-    column = pd.Index(ids).get_indexer(data.presence["code_id"])
+    column = pd.Index(ids).get_indexer(pd.Index(data.presence["code_id"]))
     rows, _ = pd.factorize(data.presence["comment_id"])
-    x = sparse.csr_matrix(
+    x = sparse.csr_array(
         (np.ones(len(rows), dtype=np.int64), (rows, column)), shape=(rows.max() + 1, len(ids))
     )
     both = (x.T @ x).toarray()

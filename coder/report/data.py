@@ -23,6 +23,7 @@ Rules (the same for every report, format and chart):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,9 @@ import pandas as pd
 from coder.domain import Code
 from coder.errors import CoderError
 from coder.store.reports import SUGGESTION_CODER
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 ALL_CODED = "(all coded)"
 MISSING = "(missing)"
@@ -82,7 +86,7 @@ class ReportData:
         return {c.id: c for c in self.codes}
 
 
-def resolve_question(store, name: str | None) -> int | None:
+def resolve_question(store: Store, name: str | None) -> int | None:
     if name is None:
         return None
     questions = store.comments.questions()
@@ -96,7 +100,7 @@ def resolve_question(store, name: str | None) -> int | None:
     raise CoderError(f"unknown question {name!r}; known questions: {known}")
 
 
-def check_attribute(store, name: str) -> None:
+def check_attribute(store: Store, name: str) -> None:
     known = store.comments.attribute_names()
     if name not in known:
         listed = ", ".join(known) or "none (import respondents with --attr)"
@@ -127,7 +131,7 @@ def roll_up(frame: pd.DataFrame, parent: np.ndarray) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else frame
 
 
-def load(store, selection: Selection) -> ReportData:
+def load(store: Store, selection: Selection) -> ReportData:
     """Read and select the codings of a project once, for every table of a report."""
     if selection.coder and selection.consensus:
         raise CoderError("choose either --coder or --consensus, not both")
@@ -185,7 +189,7 @@ def load(store, selection: Selection) -> ReportData:
     )
 
 
-def _natural(value: str) -> tuple:
+def _natural(value: str) -> tuple[int, float, str]:
     """Numbers in numeric order (2 before 10), then text in its usual order."""
     try:
         return (0, float(value), value)
@@ -193,7 +197,9 @@ def _natural(value: str) -> tuple:
         return (1, 0.0, value)
 
 
-def respondent_groups(store, data: ReportData, attribute: str) -> tuple[pd.Series, list[str]]:
+def respondent_groups(
+    store: Store, data: ReportData, attribute: str
+) -> tuple[pd.Series, list[str]]:
     """Each coded comment's group (its respondent's value), and every group in order.
 
     Groups are every value the attribute takes in the project, so a group with no coded

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from coder.domain import PATH_SEPARATOR
 from coder.report.build import Report
 from coder.report.data import ALL_CODED
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+# One row of a report's table, column name -> value (NaN where there is none).
+Row = Mapping[Hashable, Any]
 
 
 @dataclass
@@ -20,19 +28,19 @@ class TextTable:
     caption: str = ""
 
 
-def fmt_pct(value) -> str:
+def fmt_pct(value: float | None) -> str:
     return (
         "" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.1f}%"
     )
 
 
-def fmt_p(value) -> str:
+def fmt_p(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
-def count_share(count, share) -> str:
+def count_share(count: float, share: float) -> str:
     """'12 (40%)': whole percentages, as a lead quotes them; blank share for an empty group."""
     if isinstance(share, float) and math.isnan(share):
         return str(int(count))
@@ -45,15 +53,15 @@ def leaf(path: str) -> str:
 
 def frequency_table(report: Report) -> TextTable:
     rows, depths = [], []
-    for r in report.frequencies.itertuples(index=False):
-        depths.append(int(r.depth))
+    for r in report.frequencies.to_dict("records"):
+        depths.append(int(r["depth"]))
         rows.append(
             [
-                leaf(r.code),
-                str(r.comments),
-                fmt_pct(r.comments_pct),
-                str(r.respondents),
-                fmt_pct(r.respondents_pct),
+                leaf(r["code"]),
+                str(r["comments"]),
+                fmt_pct(r["comments_pct"]),
+                str(r["respondents"]),
+                fmt_pct(r["respondents_pct"]),
             ]
         )
     return TextTable(
@@ -65,9 +73,8 @@ def frequency_table(report: Report) -> TextTable:
     )
 
 
-def crosstab_table(report: Report) -> TextTable:
+def crosstab_table(report: Report, table: pd.DataFrame) -> TextTable:
     """Respondents with each code per group: the unit of 'x% of social workers said ...'."""
-    table = report.crosstab
     base = table[table["code"] == ALL_CODED].iloc[0]
     headers = ["Code"]
     for g in report.groups:
@@ -94,17 +101,17 @@ def crosstab_table(report: Report) -> TextTable:
     )
 
 
-def cooccurrence_table(report: Report) -> TextTable:
+def cooccurrence_table(pairs: pd.DataFrame) -> TextTable:
     rows = [
         [
-            r.code_a,
-            r.code_b,
-            str(r.comments),
-            f"{r.jaccard:.2f}",
-            fmt_pct(r.pct_of_a),
-            fmt_pct(r.pct_of_b),
+            r["code_a"],
+            r["code_b"],
+            str(r["comments"]),
+            f"{r['jaccard']:.2f}",
+            fmt_pct(r["pct_of_a"]),
+            fmt_pct(r["pct_of_b"]),
         ]
-        for r in report.cooccurrence.itertuples(index=False)
+        for r in pairs.to_dict("records")
     ]
     return TextTable(
         "Co-occurrence",
@@ -115,27 +122,27 @@ def cooccurrence_table(report: Report) -> TextTable:
     )
 
 
-def quote_table(report: Report) -> TextTable:
-    rows = [[r.code, r.quote, who(r)] for r in report.quotes.itertuples(index=False)]
+def quote_table(quotes: pd.DataFrame) -> TextTable:
+    rows = [[r["code"], r["quote"], who(r)] for r in quotes.to_dict("records")]
     return TextTable("Quotes", ["Code", "Quote", "Who"], rows, [0] * len(rows), [False] * 3)
 
 
-def who(quote) -> str:
-    parts = [quote.comment_id]
-    if quote.attributes:
-        parts.append(quote.attributes)
-    parts.append(quote.agreement)
+def who(quote: Row) -> str:
+    parts = [quote["comment_id"]]
+    if quote["attributes"]:
+        parts.append(quote["attributes"])
+    parts.append(quote["agreement"])
     return " · ".join(parts)
 
 
 def tables(report: Report) -> list[TextTable]:
     out = [frequency_table(report)]
     if report.crosstab is not None:
-        out.append(crosstab_table(report))
+        out.append(crosstab_table(report, report.crosstab))
     if report.cooccurrence is not None:
-        out.append(cooccurrence_table(report))
+        out.append(cooccurrence_table(report.cooccurrence))
     if report.quotes is not None:
-        out.append(quote_table(report))
+        out.append(quote_table(report.quotes))
     return out
 
 

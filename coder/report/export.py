@@ -20,11 +20,17 @@ exclusive) and segment (the coded text). Every comment is exported, coded or not
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from coder.errors import CoderError
 from coder.report.data import ancestors_table, resolve_question, roll_up
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 FIRST_COLUMNS = ["comment_id", "respondent_id", "question", "text", "codes"]
 SEGMENT_COLUMNS = [
@@ -51,7 +57,7 @@ def _unique(name: str, taken: set[str], kind: str) -> str:
     return out
 
 
-def _joined(frame: pd.DataFrame, key: str, value: str, order: dict) -> pd.Series:
+def _joined(frame: pd.DataFrame, key: str, value: str, order: dict[str, int]) -> pd.Series:
     """'a; b' per key, values in the given order, each once."""
     if frame.empty:
         return pd.Series(dtype=object)
@@ -61,7 +67,7 @@ def _joined(frame: pd.DataFrame, key: str, value: str, order: dict) -> pd.Series
 
 
 def export_frames(
-    store,
+    store: Store,
     *,
     coder: str | None = None,
     question: str | None = None,
@@ -112,11 +118,11 @@ def export_frames(
     out[_unique("coders", taken, "column")] = ids.map(coders).astype(object).fillna("").to_numpy()
 
     rolled = roll_up(counted.drop_duplicates(), ancestors_table(codes))
-    row = pd.Index(ids).get_indexer(rolled["comment_id"])
-    column = pd.Index([c.id for c in codes]).get_indexer(rolled["code_id"])
-    ok = (row >= 0) & (column >= 0)
+    row = pd.Index(ids).get_indexer(pd.Index(rolled["comment_id"]))
+    col = pd.Index([c.id for c in codes]).get_indexer(pd.Index(rolled["code_id"]))
+    ok = (row >= 0) & (col >= 0)
     flags = np.zeros((len(out), len(codes)), dtype=np.int8)
-    flags[row[ok], column[ok]] = 1
+    flags[row[ok], col[ok]] = 1
     code_columns = [_unique(c.path, taken, "code") for c in codes]
     out = pd.concat([out, pd.DataFrame(flags, columns=code_columns, index=out.index)], axis=1)
     if include_suggestions:
@@ -131,7 +137,7 @@ def export_frames(
     return out, _segments(codings, comments, path)
 
 
-def _segments(codings: pd.DataFrame, comments: pd.DataFrame, path: dict) -> pd.DataFrame:
+def _segments(codings: pd.DataFrame, comments: pd.DataFrame, path: dict[int, str]) -> pd.DataFrame:
     spans = codings.dropna(subset=["start"])
     if spans.empty:
         return pd.DataFrame(columns=SEGMENT_COLUMNS)
@@ -154,14 +160,21 @@ def _segments(codings: pd.DataFrame, comments: pd.DataFrame, path: dict) -> pd.D
     )
 
 
-def sibling(path, part: str):
+def sibling(path: Path, part: str) -> Path:
     """FILE.csv -> FILE.segments.csv."""
     return path.with_name(f"{path.stem}.{part}{path.suffix}")
 
 
-def write_export(store, path, **options) -> list:
+def write_export(
+    store: Store,
+    path: Path,
+    *,
+    coder: str | None = None,
+    question: str | None = None,
+    include_suggestions: bool = False,
+) -> list[Path]:
     """Write the data set to path (format from its suffix); returns the files written."""
-    from coder.files import check_output, write_atomically
+    from coder.files import check_output, write_atomically, write_text_atomically
     from coder.report.cells import guard_frame
 
     fmt = EXPORT_FORMATS.get(path.suffix.lower())
@@ -170,7 +183,9 @@ def write_export(store, path, **options) -> list:
     check_output(path)
     if fmt != "xlsx":
         check_output(sibling(path, "segments"))
-    comments, segments = export_frames(store, **options)
+    comments, segments = export_frames(
+        store, coder=coder, question=question, include_suggestions=include_suggestions
+    )
     if fmt == "xlsx":
         from coder.report.xlsx import write_frames
 
@@ -193,5 +208,5 @@ def write_export(store, path, **options) -> list:
             text = guard_frame(frame).to_csv(index=False, lineterminator="\n")
         else:
             text = frame.to_json(orient="records", lines=True, force_ascii=False)
-        write_atomically(target, lambda p, t=text: p.write_text(t, encoding="utf-8"))
+        write_text_atomically(target, text)
     return [target for target, _ in files]

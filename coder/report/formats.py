@@ -5,15 +5,19 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
 from coder.errors import CoderError
-from coder.files import write_atomically
+from coder.files import write_atomically, write_text_atomically
 from coder.report.build import Report
 from coder.report.cells import guard_frame
 from coder.report.display import TextTable, heading, tables
 from coder.text import visible
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 FORMATS = ("table", "csv", "md", "xlsx", "html")
 SUFFIXES = {
@@ -101,7 +105,7 @@ def markdown(report: Report) -> str:
 # -- terminal table ---------------------------------------------------------------------------
 
 
-def rich_tables(report: Report):
+def rich_tables(report: Report) -> list[Table]:
     from rich.table import Table
     from rich.text import Text
 
@@ -131,7 +135,7 @@ def rich_tables(report: Report):
     return out
 
 
-def terminal(report: Report, file=None, width: int | None = None) -> None:
+def terminal(report: Report, file: IO[str] | None = None, width: int | None = None) -> None:
     from rich.console import Console
     from rich.text import Text
 
@@ -169,15 +173,14 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
             return []
         files = csv_files(report, out)
         for path, frame in files.items():
-            text = csv_text(frame)
-            write_atomically(path, lambda p, t=text: p.write_text(t, encoding="utf-8"))
+            write_text_atomically(path, csv_text(frame))
         return list(files)
     if fmt == "md":
         text = markdown(report)
         if out is None:
             _stdout(text)
             return []
-        write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
+        write_text_atomically(out, text)
         return [out]
     if fmt == "table":
         if out is None:
@@ -185,7 +188,7 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
             return []
         buffer = io.StringIO()
         terminal(report, file=buffer, width=160)
-        write_atomically(out, lambda p: p.write_text(buffer.getvalue(), encoding="utf-8"))
+        write_text_atomically(out, buffer.getvalue())
         return [out]
     if fmt == "xlsx":
         from coder.report.xlsx import write_xlsx
@@ -201,6 +204,6 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
         if out is None:
             _stdout(text)
             return []
-        write_atomically(out, lambda p: p.write_text(text, encoding="utf-8"))
+        write_text_atomically(out, text)
         return [out]
     raise CoderError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from coder.domain import PATH_SEPARATOR
 from coder.report.data import ALL_CODED, ReportData
@@ -24,7 +25,7 @@ from coder.report.data import ALL_CODED, ReportData
 COLUMNS = ["code", "comments", "comments_pct", "respondents", "respondents_pct", "depth", "theme"]
 
 
-def pct(part, whole) -> np.ndarray:
+def pct(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
     """Percentages, with NaN (shown blank) where the base is zero rather than a division error."""
     part = np.asarray(part, dtype=float)
     whole = np.broadcast_to(np.asarray(whole, dtype=float), part.shape)

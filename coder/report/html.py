@@ -7,11 +7,15 @@ Security Policy that forbids them. Every piece of project text is escaped.
 from __future__ import annotations
 
 from html import escape
+from typing import TYPE_CHECKING
 
 from coder.limits import CODES_SHOWN
 from coder.report.build import Report
 from coder.report.charts import group_chart, theme_chart
 from coder.report.display import TextTable, heading, tables
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -36,7 +40,7 @@ blockquote { margin: .6em 0 .2em; padding: .3em .9em; border-left: 4px solid #4e
 """
 
 
-def _text(value: str) -> str:
+def _text(value: object) -> str:
     return escape(str(value)).replace("\n", "<br>")
 
 
@@ -63,17 +67,19 @@ def _table(t: TextTable, bar_column: int | None = None) -> str:
     )
 
 
-def _quotes(report: Report) -> str:
+def _quotes(quotes: pd.DataFrame) -> str:
     out = ["<h2>Quotes</h2>"]
     current = None
-    for q in report.quotes.itertuples(index=False):
-        if q.code != current:
-            out.append(f"<h3>{_text(q.code)}</h3>")
-            current = q.code
+    for q in quotes.to_dict("records"):
+        if q["code"] != current:
+            out.append(f"<h3>{_text(q['code'])}</h3>")
+            current = q["code"]
         who = " · ".join(
-            part for part in (q.comment_id, q.question, q.attributes, q.agreement) if part
+            part
+            for part in (q["comment_id"], q["question"], q["attributes"], q["agreement"])
+            if part
         )
-        out.append(f'<blockquote>{_text(q.quote)}</blockquote><p class="who">{_text(who)}</p>')
+        out.append(f'<blockquote>{_text(q["quote"])}</blockquote><p class="who">{_text(who)}</p>')
     if current is None:
         out.append("<p>No coded comments to quote.</p>")
     return "\n".join(out)
@@ -82,14 +88,14 @@ def _quotes(report: Report) -> str:
 MATRIX_THEMES = 30  # a wider grid is unreadable; the CSV and xlsx hold every pair
 
 
-def _matrix(report: Report) -> str:
+def _matrix(report: Report, matrix: pd.DataFrame) -> str:
     """Top-level themes by themes: shared comments, shaded by Jaccard similarity."""
     from coder.report.charts import themes
 
     ranked = themes(report.frequencies).sort_values("comments", ascending=False, kind="stable")
     names = list(ranked["code"])[:MATRIX_THEMES]
     names.sort(key=list(themes(report.frequencies)["code"]).index)  # back in codebook order
-    m = report.matrix.loc[names, names].to_numpy()
+    m = matrix.loc[names, names].to_numpy()
     own = m.diagonal()
     head = "".join(f'<th class="n">{_text(n)}</th>' for n in names)
     rows = []
@@ -129,17 +135,18 @@ def html_report(report: Report) -> str:
         parts.append('<h2>Themes</h2><div class="chart">')
         parts.append(theme_chart(report.frequencies, report.colors))
         parts.append("</div>")
+    crosstab, by = report.crosstab, report.options.by
     for t in tables(report):
         if t.title == "Quotes":
             continue
         parts.append(_table(t, bar_column=2 if t.title == "Theme frequencies" else None))
-        if report.crosstab is not None and t.title.startswith("By ") and report.coded_comments:
-            chart = group_chart(report.crosstab, report.groups, report.options.by)
+        if crosstab is not None and by and t.title.startswith("By ") and report.coded_comments:
+            chart = group_chart(crosstab, report.groups, by)
             parts.append(f'<div class="chart">{chart}</div>')
     if report.matrix is not None and report.coded_comments:
-        parts.append(_matrix(report))
+        parts.append(_matrix(report, report.matrix))
     if report.quotes is not None:
-        parts.append(_quotes(report))
+        parts.append(_quotes(report.quotes))
     parts.append('<h2>How to read this report</h2><ul class="notes">')
     parts += [f"<li>{_text(n)}</li>" for n in report.notes()]
     parts.append("</ul></body></html>\n")

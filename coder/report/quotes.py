@@ -13,11 +13,16 @@ Columns: code, rank, comment_id, respondent_id, question, attributes, agreement,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from coder.domain import PATH_SEPARATOR
 from coder.report.data import ReportData
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 MIN_CHARS, IDEAL_CHARS, MAX_CHARS = 40, 140, 300
 CANDIDATES_PER_QUOTE = 40
@@ -41,7 +46,7 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str:
     return cut.rstrip(",;:.- ") + " …"
 
 
-def _attributes(store) -> pd.Series:
+def _attributes(store: Store) -> pd.Series:
     """'name: value; ...' per respondent id."""
     long = store.reports.attributes()
     long = long[long["value"].notna() & (long["value"].astype(str).str.strip() != "")]
@@ -60,7 +65,7 @@ def _agreement(data: ReportData) -> pd.DataFrame:
     return agreeing.reset_index().merge(of_comment.reset_index(), on="comment_id")
 
 
-def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
+def quotes(store: Store, data: ReportData, per_code: int) -> pd.DataFrame:
     """Up to per_code quotes for every code, in codebook order."""
     if per_code <= 0 or data.presence.empty:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
@@ -73,7 +78,9 @@ def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
     cand["themes"] = cand["comment_id"].map(themes.groupby("comment_id")["theme"].nunique())
     direct = data.rolled.groupby("comment_id")["direct_code"].nunique()
     cand["direct"] = cand["comment_id"].map(direct).fillna(1)
-    cand = cand.sort_values(["code_id", "share", "themes", "comment_id"], ascending=[1, 0, 1, 1])
+    cand = cand.sort_values(
+        ["code_id", "share", "themes", "comment_id"], ascending=[True, False, True, True]
+    )
     cand = cand.groupby("code_id").head(per_code * CANDIDATES_PER_QUOTE)
     comments = store.reports.comments(with_text=True, ids=cand["comment_id"].unique())
     cand = cand.drop(columns="respondent_id").merge(comments, on="comment_id")
@@ -95,7 +102,7 @@ def quotes(store, data: ReportData, per_code: int) -> pd.DataFrame:
     cand["off_ideal"] = (length - IDEAL_CHARS).abs()
     cand = cand.sort_values(
         ["code_id", "share", "too_far", "themes", "direct", "off_ideal", "source_id"],
-        ascending=[1, 0, 1, 1, 1, 1, 1],
+        ascending=[True, False, True, True, True, True, True],
     )
     person = cand["respondent_id"].astype("Int64").astype(str) + "|" + cand["code_id"].astype(str)
     person = person.where(cand["respondent_id"].notna(), cand["source_id"])

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from coder.report.build import Report
 from coder.report.formats import main_table
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+# A sheet: its title, its table, and widths for some of its columns.
+Sheet = tuple[str, pd.DataFrame, Mapping[str, int] | None]
 
 EXCEL_MAX_ROWS = 1_048_576
 _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
@@ -32,7 +42,9 @@ def storable(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), text)
 
 
-def cell(ws, value, *, header: bool = False, percent: bool = False):
+def cell(
+    ws: WriteOnlyWorksheet, value: Any, *, header: bool = False, percent: bool = False
+) -> Cell:
     """A write-only cell: text stays text (quote prefix), NaN becomes an empty cell."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -55,7 +67,13 @@ def cell(ws, value, *, header: bool = False, percent: bool = False):
     return c
 
 
-def add_frame(wb, title: str, frame: pd.DataFrame, taken: set[str], widths=None) -> None:
+def add_frame(
+    wb: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    taken: set[str],
+    widths: Mapping[str, int] | None = None,
+) -> None:
     if len(frame) + 1 > EXCEL_MAX_ROWS:
         from coder.errors import CoderError
 
@@ -77,7 +95,7 @@ def add_frame(wb, title: str, frame: pd.DataFrame, taken: set[str], widths=None)
         ws.append([cell(ws, v, percent=p) for v, p in zip(row, percent, strict=True)])
 
 
-def write_frames(path: Path, sheets: list[tuple[str, pd.DataFrame, dict | None]]) -> None:
+def write_frames(path: Path, sheets: Sequence[Sheet]) -> None:
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -89,13 +107,12 @@ def write_frames(path: Path, sheets: list[tuple[str, pd.DataFrame, dict | None]]
 
 def write_xlsx(report: Report, path: Path) -> None:
     wide = {"code": 45, "code_a": 40, "code_b": 40, "quote": 90, "attributes": 40, "note": 40}
-    sheets: list[tuple[str, pd.DataFrame, dict | None]] = [
-        ("Frequencies", report.frequencies, wide)
-    ]
+    sheets: list[Sheet] = [("Frequencies", report.frequencies, wide)]
     if report.crosstab is not None:
         sheets.append((f"By {report.options.by}", main_table(report), wide))
     if report.cooccurrence is not None:
         sheets.append(("Co-occurrence", report.cooccurrence, wide))
+    if report.matrix is not None:
         sheets.append(("Co-occurrence matrix", report.matrix.reset_index(names="code"), wide))
     if report.quotes is not None:
         sheets.append(("Quotes", report.quotes, wide))

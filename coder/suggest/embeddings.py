@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from importlib.util import find_spec
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from coder.errors import CoderError
+from coder.progress import Progress
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 TFIDF = "tfidf"
 TFIDF_EMBEDDINGS = "tfidf+embeddings"
@@ -25,7 +30,7 @@ BATCH = 256
 INSTALL_HINT = "pip install 'coder[embeddings]'"
 
 _lock = threading.Lock()
-_encoder: list = []
+_encoder: list[Any] = []  # the SentenceTransformer, once loaded
 
 
 def available() -> bool:
@@ -53,7 +58,7 @@ def check_features(features: str | None) -> str:
     return features
 
 
-def _load():
+def _load() -> Any:  # a SentenceTransformer: the optional extra may not be installed
     with _lock:
         if not _encoder:
             # The model sits on local disk; never let the libraries look for it online.
@@ -80,10 +85,10 @@ def encode(texts: Sequence[str]) -> np.ndarray:
 
 
 def vectors(
-    store,
+    store: Store,
     comment_ids: Sequence[int],
     texts: Sequence[str],
-    progress: Callable[[str, float], None] | None = None,
+    progress: Progress | None = None,
 ) -> np.ndarray:
     """The comments' vectors: from the project's cache, encoding (and caching) the rest."""
     cached = store.models.embeddings(MODEL, comment_ids)

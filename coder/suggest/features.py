@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import numpy as np
 import scipy.sparse as sp
@@ -28,7 +29,7 @@ def word_terms(tokens: Sequence[Token]) -> list[str]:
 def _char_ngrams(word: str) -> list[str]:
     """Character n-grams of one word padded with spaces, as scikit-learn's char_wb makes them."""
     padded = f" {word} "
-    out = []
+    out: list[str] = []
     for n in range(CHAR_NGRAMS[0], CHAR_NGRAMS[1] + 1):
         if len(padded) < n:
             break
@@ -56,6 +57,16 @@ def _idf(counts: Counter, vocab: list[str], n_docs: int) -> np.ndarray:
     return np.array(
         [math.log((1 + n_docs) / (1 + counts[t])) + 1.0 for t in vocab], dtype=np.float64
     )
+
+
+class FeatureArrays(TypedDict):
+    """Fitted features as the plain arrays they are stored as."""
+
+    word_vocab: np.ndarray  # uint8: the terms' UTF-8, joined by line breaks
+    word_idf: np.ndarray
+    char_vocab: np.ndarray
+    char_idf: np.ndarray
+    embedding_dim: np.ndarray  # one int64
 
 
 @dataclass
@@ -194,7 +205,7 @@ class Features:
 
     # -- storage as plain arrays (never pickle) --------------------------------------------
 
-    def to_arrays(self) -> dict[str, np.ndarray]:
+    def to_arrays(self) -> FeatureArrays:
         return {
             "word_vocab": _pack(self.word_vocab),
             "word_idf": self.word_idf,
@@ -204,7 +215,7 @@ class Features:
         }
 
     @classmethod
-    def from_arrays(cls, arrays) -> Features:
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray]) -> Features:
         word_vocab = _unpack(arrays["word_vocab"])
         char_vocab = _unpack(arrays["char_vocab"])
         word_idf = np.asarray(arrays["word_idf"], dtype=np.float64)

@@ -189,7 +189,7 @@ def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     scale = float(np.std(scores)) or 1.0
     s = scores / scale
 
-    def loss(ab):
+    def loss(ab: np.ndarray) -> tuple[float, np.ndarray]:
         z = ab[0] * s + ab[1]
         p = sigmoid(z)
         eps = 1e-12

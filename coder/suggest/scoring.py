@@ -8,10 +8,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
+from coder.domain import ModelVersion
 from coder.errors import CoderError
 from coder.nlp import analyse
 from coder.progress import Progress
@@ -20,6 +21,9 @@ from coder.suggest import embeddings
 from coder.suggest.active import Ranker, usefulness
 from coder.suggest.explain import explain
 from coder.suggest.model import Model
+
+if TYPE_CHECKING:
+    from coder.store import Store
 
 CHUNK = 5000  # comments scored and written at a time: memory stays flat for a million
 CSV_COLUMNS = ["comment_id", "code", "probability", "text", "explanation", "model_version"]
@@ -40,7 +44,7 @@ class SuggestReport:
 RELIABLE_F1 = 0.3  # below this cross-validated F1 a code is not suggested
 
 
-def latest_model(store):
+def latest_model(store: Store) -> tuple[ModelVersion, Model]:
     """The latest model version and its fitted model, or a clear error."""
     latest = store.models.latest()
     if latest is None:
@@ -53,7 +57,9 @@ def latest_model(store):
     return latest, Model.from_bytes(store.models.blob(latest.id))
 
 
-def suggest(store, *, progress: Progress | None = None, chunk_size: int = CHUNK) -> SuggestReport:
+def suggest(
+    store: Store, *, progress: Progress | None = None, chunk_size: int = CHUNK
+) -> SuggestReport:
     """Score every comment nobody has coded; store suggestions and the most-useful-next order."""
     started = time.perf_counter()
     latest, model = latest_model(store)
