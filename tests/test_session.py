@@ -252,3 +252,13 @@ def test_a_code_key_codes_even_when_a_newer_model_withdrew_the_suggestion(sessio
         trainer.suggestions.replace(add_model(trainer), [], scored=[comment])
     assert session.toggle(online).changed
     assert session.shown.mine(online)
+
+
+def test_moving_in_an_empty_project_changes_nothing(empty_project):
+    from coder.store import open_project as open_
+
+    with open_(empty_project) as store:
+        session = CodingSession(store, "kim")
+        session.open()
+        assert session.shown is None
+        assert not session.move_to(0) and not session.move_by(1) and not session.move_by(-1)

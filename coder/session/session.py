@@ -258,7 +258,7 @@ class CodingSession:
         position = max(0, min(position, count - 1)) if count else 0
         ids = self.listing.ids(position, 1)
         comment_id = ids[0] if ids else None
-        if position == self.position and comment_id == self.current_id and self.shown:
+        if position == self.position and comment_id == self.current_id:
             return False
         self.position = position
         self.load(comment_id)

@@ -130,7 +130,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
 
     def move_to(self, position: int) -> None:
         position = max(0, min(position, self._count - 1))
-        if position == self.cursor and self._count:
+        if position == self.cursor:
             return
         old = self.cursor
         self.cursor = position
