@@ -13,6 +13,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -23,10 +24,11 @@ from coder.store import open_project
 
 def kill_after(script: str, steps: int, *args: str) -> list[str]:
     """Run a child, read `steps` lines from it, then SIGKILL it; the lines it printed."""
+    errors = tempfile.TemporaryFile(mode="w+")
     child = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(script), *args],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         text=True,
     )
     seen: list[str] = []
@@ -40,6 +42,9 @@ def kill_after(script: str, steps: int, *args: str) -> list[str]:
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+    errors.seek(0)
+    problem = errors.read()
+    assert seen or not problem, problem[-3000:]  # it died on its own: say why
     return seen
 
 

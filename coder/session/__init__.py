@@ -1,14 +1,8 @@
 """A coder's session on a project, headless: the workbench shows it, tests drive it."""
 
 from coder.session.listing import FilteredListing, Listing, RowSource, WholeCorpus
-from coder.session.session import (
-    CodingSession,
-    Outcome,
-    Refresh,
-    SessionStatus,
-    ShownComment,
-    describe,
-)
+from coder.session.session import CodingSession
+from coder.session.state import Outcome, Refresh, SessionStatus, ShownComment, describe
 
 __all__ = [
     "CodingSession",

@@ -10,94 +10,32 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
-from coder.domain import (
-    Change,
-    Code,
-    Coding,
-    Comment,
-    CommentFilter,
-    Memo,
-    Respondent,
-    Suggestion,
-)
+from coder.domain import Change, Code, CommentFilter
 from coder.errors import CoderError
 from coder.search import fts_query, search_terms
+from coder.session.codebook import CodebookVerbs
 from coder.session.listing import FilteredListing, Listing, RowSource, WholeCorpus
+from coder.session.state import (
+    Outcome,
+    Refresh,
+    SessionStatus,
+    ShownComment,
+    describe,
+    fail,
+    warn,
+)
 from coder.store import Store, open_project
+from coder.store.history import RowChange
 
 T = TypeVar("T")
 
 SYNC_COUNT_LIMIT = 50_000  # comments; a bigger project is counted in the background
 MAX_CODE_KEYS = 9
 _UNDO_WORDS = {"add": "coded", "remove": "uncoded", "reject": "rejected", "unreject": "restored"}
-
-
-@dataclass(frozen=True)
-class ShownComment:
-    """Everything there is to show about one comment."""
-
-    comment: Comment
-    respondent: Respondent | None = None
-    codings: tuple[Coding, ...] = ()
-    suggestions: tuple[Suggestion, ...] = ()
-    memos: tuple[Memo, ...] = ()
-    model_version: int | None = None
-    search_terms: tuple[tuple[str, bool], ...] = ()
-    codes: dict[int, Code] = field(default_factory=dict)
-    coder: str = ""
-
-    def mine(self, code_id: int) -> bool:
-        """The coder has this code on the whole comment."""
-        return any(
-            k.code_id == code_id and k.coder == self.coder and not k.is_segment
-            for k in self.codings
-        )
-
-
-@dataclass(frozen=True)
-class SessionStatus:
-    """The line under the screen: who, how far, which model, which filter, what is busy."""
-
-    coder: str
-    coded: int | None  # None: still being counted
-    total: int
-    model_version: int | None = None
-    filter: str = ""  # what the list shows, in words; "" = every comment
-    shown: int = 0  # comments in the list
-    busy: str = ""  # background work, e.g. "training 40%"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What a verb did, in words for the coder, and what the screen must show again."""
-
-    message: str = ""
-    severity: str = "information"  # information | warning | error
-    timeout: float | None = None
-    changed: bool = False  # the coding changed: counts, list rows and the comment
-    moved: bool = False  # another comment is current
-    refilter: int | None = None  # run the filter again, keeping this comment in view
-    count_needed: bool = False  # a big project: count again in the background
-
-
-@dataclass(frozen=True)
-class Refresh:
-    """What changed when the session re-read the file."""
-
-    codes_changed: bool = False
-    count_needed: bool = False  # a big project: count in the background
-
-
-def warn(message: str, timeout: float | None = None) -> Outcome:
-    return Outcome(message, "warning", timeout)
-
-
-def fail(message: str) -> Outcome:
-    return Outcome(message, "error")
 
 
 class CodingSession:
@@ -123,6 +61,7 @@ class CodingSession:
         self.training = False
         self.busy = ""
         self.unsaved: list[str] = []  # why each change that could not be written failed
+        self.codebook = CodebookVerbs(self)
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
 
@@ -136,14 +75,23 @@ class CodingSession:
         self.show_listing(self.listing, self.remembered_place())
         return refresh
 
-    def load_codes(self) -> bool:
-        """Read the codebook; True if it changed since last read."""
+    def load_codes(self, *, force: bool = False) -> bool:
+        """Read the codebook; True if it changed since last read.
+
+        Number keys go to the first nine top-level codes, except where the coder pinned a
+        code (a sub-code too) to a number.
+        """
         codes = self.store.codes.all()
-        if list(self.codes.values()) == codes:
+        if list(self.codes.values()) == codes and not force:
             return False
         self.codes = {c.id: c for c in codes}
         top = [c for c in codes if c.parent_id is None]
-        self.code_keys = {c.id: n for n, c in enumerate(top[:MAX_CODE_KEYS], 1)}
+        keys = {n: c.id for n, c in enumerate(top[:MAX_CODE_KEYS], 1)}
+        for number, code_id in self.codebook.pins().items():
+            if 1 <= number <= MAX_CODE_KEYS and code_id in self.codes:
+                keys = {n: c for n, c in keys.items() if c != code_id}
+                keys[number] = code_id
+        self.code_keys = {code_id: n for n, code_id in sorted(keys.items())}
         return True
 
     def recount(self, *, if_codings_changed: bool = False) -> bool:
@@ -421,16 +369,17 @@ class CodingSession:
         except CoderError as exc:
             self.unsaved.append(str(exc))
             with suppress(CoderError):  # show what is stored, whatever the write did not do
-                self._reread_current()
+                self.reread()
             return fail(f"Not saved: {exc}"), None
-        self._reread_current()
+        self.reread()
         is_coded = bool(self.shown and self.shown.codings)
         self.coded += int(is_coded) - int(was_coded)
         if code_ids:
             self.counts.update(self.store.codes.counts_of(code_ids))
         return Outcome(changed=True), result
 
-    def _reread_current(self) -> None:
+    def reread(self) -> None:
+        """Read the current comment's coding again (after a change made here)."""
         if self.shown is not None:
             self.shown = self._with_coding(self.shown)
 
@@ -446,41 +395,50 @@ class CodingSession:
         self.writes += 1
         verb = self.store.codings.undo if undo else self.store.codings.redo
         try:
-            changes = verb(self.coder)
+            steps = verb(self.coder)
         except CoderError as exc:
             self.unsaved.append(str(exc))
             return fail(f"Not saved: {exc}")
-        if not changes:
+        if not steps:
             return warn(f"Nothing to {'undo' if undo else 'redo'}.", timeout=2)
+        codes_changed = any(isinstance(s, RowChange) and s.table == "codes" for s in steps)
+        if codes_changed:
+            self.load_codes()
         count_needed = self.recount()
         if count_needed:
             self.counted = False
-        target = changes[0].comment_id
-        position = self.listing.position_of(target)
+        codings = [s for s in steps if isinstance(s, Change)]
+        target = codings[0].comment_id if codings else self.current_id
+        position = self.listing.position_of(target) if target is not None else None
         if position is not None and target != self.current_id:
             self.move_to(position)
         else:
-            self._reread_current()
+            self.reread()
         word = "Undone" if undo else "Redone"
         return Outcome(
-            f"{word}: {self._describe(changes)}",
+            f"{word}: {self._describe(steps)}",
             timeout=3,
             changed=True,
             moved=True,
             count_needed=count_needed,
+            codes_changed=codes_changed,
         )
 
-    def _describe(self, changes: list[Change]) -> str:
-        parts = []
-        for change in changes[:3]:
+    def _describe(self, steps: list[Change | RowChange]) -> str:
+        codebook = [s for s in steps if isinstance(s, RowChange) and s.table == "codes"]
+        codings = [s for s in steps if isinstance(s, Change)]
+        parts = [describe_row(change) for change in codebook[:2]]
+        gone = {c.row_id: (c.before or c.after or {}).get("name", "") for c in codebook}
+        for change in codings[: max(0, 3 - len(parts))]:
             code = self.codes.get(change.code_id)
-            name = code.path if code else f"code {change.code_id}"
+            name = code.path if code else gone.get(change.code_id) or f"code {change.code_id}"
             try:
                 source_id = self.store.comments.get(change.comment_id).source_id
             except KeyError:
                 source_id = f"comment {change.comment_id}"
             parts.append(f"{source_id} {_UNDO_WORDS[change.action]} {name}")
-        more = f" and {len(changes) - 3} more" if len(changes) > 3 else ""
+        rest = len(codebook) + len(codings) - len(parts)
+        more = f" and {rest} more change{'s' if rest != 1 else ''}" if rest > 0 else ""
         return "; ".join(parts) + more
 
     # -- training ----------------------------------------------------------------------------
@@ -521,34 +479,17 @@ class CodingSession:
             self.store.meta.set(self._place_key(), str(comment_id))
 
 
-def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
-    """The filter in words, for the status line."""
-    parts = []
-    if where.uncoded:
-        parts.append("uncoded")
-    if where.not_coded_by is not None:
-        parts.append(
-            "not coded by me" if where.not_coded_by == me else f"not coded by {where.not_coded_by}"
-        )
-    if where.code_id is not None:
-        parts.append(f"has {_path(codes, where.code_id)}")
-    if where.suggested_code_id is not None:
-        parts.append(f"suggested {_path(codes, where.suggested_code_id)}")
-    elif where.suggested:
-        parts.append("has suggestions")
-    if where.attribute is not None:
-        parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
-    if where.coder is not None:
-        parts.append(f"coded by {where.coder}")
-    if where.disagreement:
-        parts.append("coders disagree")
-    if where.question is not None:
-        parts.append(f"question {where.question}")
-    if where.search:
-        parts.append(f"search “{where.search}”")
-    return " · ".join(parts)
-
-
-def _path(codes: dict[int, Code], code_id: int) -> str:
-    code = codes.get(code_id)
-    return code.path if code else f"code {code_id}"
+def describe_row(change: RowChange) -> str:
+    """A change to a code's row, in a few words."""
+    before, after = change.before, change.after
+    if before is None and after is not None:
+        return f"code {after['name']!r} made"
+    if after is None and before is not None:
+        return f"code {before['name']!r} removed"
+    if before is not None and after is not None:
+        if before["name"] != after["name"]:
+            return f"code {before['name']!r} named {after['name']!r}"
+        if before["parent_id"] != after["parent_id"]:
+            return f"code {after['name']!r} moved"
+        return f"code {after['name']!r} changed"
+    return "code changed"

@@ -11,10 +11,12 @@ from pathlib import Path
 from types import TracebackType
 
 from coder.domain import ProjectStatus
+from coder.store.codebook import Codebook
 from coder.store.codes import Codes
 from coder.store.codings import ChangeLog, Codings
 from coder.store.comments import Comments
 from coder.store.db import Db, open_connection
+from coder.store.history import History, RowLog
 from coder.store.imports import Imports
 from coder.store.memos import Memos
 from coder.store.meta import Meta
@@ -34,7 +36,9 @@ class Store:
         self.codes = Codes(db)
         self.comments = Comments(db)
         self.log = ChangeLog(db)
-        self.codings = Codings(db, self.log)
+        self.history = History(db, self.log, RowLog(db))
+        self.codings = Codings(db, self.log, self.history)
+        self.codebook = Codebook(db, self.codes, self.codings, self.history)
         self.suggestions = Suggestions(db, self.codings)
         self.memos = Memos(db)
         self.models = Models(db)

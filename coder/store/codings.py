@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from coder.domain import Change, Coding, LogEntry, Origin
 from coder.errors import CoderError
 from coder.store.db import Db
+
+if TYPE_CHECKING:
+    from coder.store.history import History, RowChange
 
 
 class ChangeLog:
@@ -20,15 +24,30 @@ class ChangeLog:
         self.db = db
 
     def next_batch(self) -> int:
-        return int(self.db.scalar("SELECT coalesce(max(batch), 0) + 1 FROM coding_log"))
+        """The next action's number, shared with the codebook's changes in `row_log`."""
+        return int(
+            self.db.scalar(
+                "SELECT max(coalesce((SELECT max(batch) FROM coding_log), 0), "
+                "coalesce((SELECT max(batch) FROM row_log), 0)) + 1"
+            )
+        )
 
     def append(
-        self, batch: int, changes: Iterable[Change], *, kind: str = "do", target: int | None = None
+        self,
+        batch: int,
+        changes: Iterable[Change],
+        *,
+        kind: str = "do",
+        target: int | None = None,
+        actor: str | None = None,
     ) -> None:
-        """Record changes that took effect (call inside the transaction that made them)."""
+        """Record changes that took effect (call inside the transaction that made them).
+
+        `actor`: who made them, when that is not each coding's own coder.
+        """
         self.db.executemany(
             "INSERT INTO coding_log (batch, kind, target, action, comment_id, code_id,"
-            ' coder, start, "end", origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            ' coder, start, "end", origin, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [
                 (
                     batch,
@@ -41,6 +60,7 @@ class ChangeLog:
                     c.start,
                     c.end,
                     str(c.origin),
+                    actor if actor != c.coder else None,
                 )
                 for c in changes
             ],
@@ -59,45 +79,14 @@ class ChangeLog:
         ).fetchall()
         return [LogEntry(*row) for row in rows]
 
-    def stacks(self, coder: str) -> tuple[list[int], list[int]]:
-        """Replay the coder's log into (undoable batches, redoable batches)."""
-        rows = self.db.execute(
-            "SELECT batch, min(kind), min(target) FROM coding_log "
-            "WHERE coder = ? AND origin != 'imported' GROUP BY batch ORDER BY batch",
-            (coder,),
-        ).fetchall()
-        undo: list[int] = []
-        redo: list[int] = []
-        for batch, kind, target in rows:
-            if kind == "do":
-                undo.append(batch)
-                redo.clear()
-            elif kind == "undo":
-                if undo and undo[-1] == target:
-                    undo.pop()
-                redo.append(batch)
-            elif kind == "redo":
-                if redo and redo[-1] == target:
-                    redo.pop()
-                undo.append(batch)
-        return undo, redo
-
-    def batch(self, batch: int) -> list[Change]:
-        """The changes of one batch, last first (the order to reverse them in)."""
-        rows = self.db.execute(
-            'SELECT action, comment_id, code_id, coder, origin, start, "end" FROM coding_log '
-            "WHERE batch = ? ORDER BY seq DESC",
-            (batch,),
-        ).fetchall()
-        return [Change(a, cm, cd, who, Origin(o), s, e) for a, cm, cd, who, o, s, e in rows]
-
 
 class Codings:
     """Who applied which code to which comment (or segment), changed only through record()."""
 
-    def __init__(self, db: Db, log: ChangeLog):
+    def __init__(self, db: Db, log: ChangeLog, history: History):
         self.db = db
         self.log = log
+        self.actions = history  # batches over both logs, for numbering, undo and redo
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -160,16 +149,19 @@ class Codings:
             self.record([Change("remove" if present else "add", comment_id, code_id, coder)])
         return not present
 
-    def record(self, changes: list[Change], *, kind: str = "do", target: int | None = None) -> int:
-        """Apply changes as one undoable action; returns how many took effect.
+    def record(
+        self, changes: list[Change], *, batch: int | None = None, actor: str | None = None
+    ) -> int:
+        """Apply changes as one undoable action (or as part of `batch`); returns how many
+        took effect.
 
         Changes that would do nothing (adding a coding that exists, removing one that
         does not) are skipped and not logged.
         """
         with self.db.transaction():
-            applied = [change for change in changes if self._apply(change)]
+            applied = [change for change in changes if self.apply_change(change)]
             if applied:
-                self.log.append(self.log.next_batch(), applied, kind=kind, target=target)
+                self.log.append(batch or self.actions.next_batch(), applied, actor=actor)
         return len(applied)
 
     def _has(self, c: Change) -> bool:
@@ -182,7 +174,8 @@ class Codings:
             is not None
         )
 
-    def _apply(self, c: Change) -> bool:
+    def apply_change(self, c: Change) -> bool:
+        """Make one change to the codings, unlogged; True if it changed anything."""
         if c.action == "add":
             if c.start is not None or c.end is not None:
                 self._check_span(c)
@@ -231,18 +224,18 @@ class Codings:
 
     # -- undo and redo ---------------------------------------------------------------------
 
-    def _reverse(self, batch: int, kind: str) -> list[Change]:
-        changes = [c.inverse() for c in self.log.batch(batch)]
-        self.record(changes, kind=kind, target=batch)
-        return changes
-
-    def undo(self, coder: str) -> list[Change]:
-        """Reverse the coder's last action (surviving restarts). Returns what was reversed."""
+    def undo(self, coder: str) -> list[Change | RowChange]:
+        """Reverse the coder's last action, to codings or to the codebook (surviving
+        restarts). Returns what was reversed, in the order it was."""
         with self.db.transaction():
-            undo, _ = self.log.stacks(coder)
-            return self._reverse(undo[-1], "undo") if undo else []
+            undo, _ = self.actions.stacks(coder)
+            if not undo:
+                return []
+            return self.actions.reverse(undo[-1], "undo", coder, self.apply_change)
 
-    def redo(self, coder: str) -> list[Change]:
+    def redo(self, coder: str) -> list[Change | RowChange]:
         with self.db.transaction():
-            _, redo = self.log.stacks(coder)
-            return self._reverse(redo[-1], "redo") if redo else []
+            _, redo = self.actions.stacks(coder)
+            if not redo:
+                return []
+            return self.actions.reverse(redo[-1], "redo", coder, self.apply_change)

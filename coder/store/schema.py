@@ -216,9 +216,44 @@ _V2 = """
 CREATE INDEX coding_log_batch ON coding_log (batch);
 """
 
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+
+def _v3_undo_reaches_the_codebook(db: Database) -> None:
+    """Migration 3: undo covers the codebook, and knows who made each change.
+
+    `row_log` keeps before-and-after snapshots of the rows a codebook change touches
+    (codes, and memos and suggestions on them), placed among the coding changes by
+    `after_seq`. `coding_log.actor` is who made a change when that is not the coding's
+    own coder (merging two codes moves everyone's codings); empty means the coder.
+    """
+    db.table("coding_log").add_column("actor", str)
+    log = db.table("row_log")
+    log.create(
+        {
+            "seq": int,
+            "batch": int,
+            "kind": str,
+            "target": int,
+            "after_seq": int,
+            "tbl": str,
+            "row_id": int,
+            "before": str,
+            "after": str,
+            "actor": str,
+            "at": str,
+        },
+        pk="seq",
+        not_null={"batch", "kind", "after_seq", "tbl", "row_id", "actor", "at"},
+        defaults={"at": NOW},
+    )
+    log.create_index(["batch"])
+    log.create_index(["actor", "batch"])
+
+
 Migration = str | Callable[["Database"], None]
 
-MIGRATIONS: list[Migration] = [_V1 + _V1_FTS, _V2]
+MIGRATIONS: list[Migration] = [_V1 + _V1_FTS, _V2, _v3_undo_reaches_the_codebook]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
