@@ -24,26 +24,26 @@ from coder.store import open_project
 
 def kill_after(script: str, steps: int, *args: str) -> list[str]:
     """Run a child, read `steps` lines from it, then SIGKILL it; the lines it printed."""
-    errors = tempfile.TemporaryFile(mode="w+")
-    child = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(script), *args],
-        stdout=subprocess.PIPE,
-        stderr=errors,
-        text=True,
-    )
-    seen: list[str] = []
-    try:
-        assert child.stdout is not None
-        while len(seen) < steps:
-            line = child.stdout.readline()
-            if not line:
-                break  # it finished before the chosen step: the end is a point too
-            seen.append(line.strip())
-    finally:
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait()
-    errors.seek(0)
-    problem = errors.read()
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        child = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(script), *args],
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+        seen: list[str] = []
+        try:
+            assert child.stdout is not None
+            while len(seen) < steps:
+                line = child.stdout.readline()
+                if not line:
+                    break  # it finished before the chosen step: the end is a point too
+                seen.append(line.strip())
+        finally:
+            os.kill(child.pid, signal.SIGKILL)
+            child.wait()
+        errors.seek(0)
+        problem = errors.read()
     assert seen or not problem, problem[-3000:]  # it died on its own: say why
     return seen
 
