@@ -50,3 +50,8 @@ def clip(text: str, limit: int = MAX_SHOWN) -> str:
 def shown(value: object, limit: int = MAX_SHOWN) -> str:
     """A name or value as one safe line of bounded length, for messages and tables."""
     return clip(visible(str(value), one_line=True), limit)
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 comment", "2 comments": a count with its noun in the right number."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"

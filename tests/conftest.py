@@ -63,7 +63,7 @@ def demo_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def demo_project(demo_template, tmp_path) -> Path:
-    """A private copy of the demo project (628 comments, 211 with reference coding)."""
+    """A private copy of the demo project (628 comments, 205 with reference coding)."""
     import shutil
 
     path = tmp_path / "demo.db"

@@ -16,7 +16,6 @@ OWNERS = {
     "sqlite3": ("store/",),
     "sqlite_utils": ("store/",),
     "textual": ("tui/",),
-    "textual_plotext": ("tui/",),
     "spacy": ("nlp.py",),
     "sklearn": ("suggest/",),
     "joblib": ("suggest/",),  # scikit-learn's parallel fitting, used only beside it

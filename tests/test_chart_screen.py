@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 from textual.app import App
-from textual_plotext import PlotextPlot
+from tui_support import screen_text
 
 from coder.report.build import theme_shares
 from coder.store import open_project
-from coder.tui.screens.chart import ChartScreen
+from coder.tui.screens.chart import ChartScreen, bar_lines
 
 
 class ChartApp(App):
@@ -55,7 +55,7 @@ async def _draws_cycles_groups_and_closes(demo_store):
         assert isinstance(screen, ChartScreen)
         assert list(screen.shares.series) == ["all"]
         assert "Emotional impact" in screen.shares.themes
-        assert screen.query_one(PlotextPlot).plt is not None
+        assert "Emotional impact" in screen_text(app)
         await pilot.press("g")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -90,3 +90,52 @@ async def _on_an_empty_project(empty_project):
             assert not isinstance(app.screen, ChartScreen)
     finally:
         store.close()
+
+
+def bar_length(line: str) -> float:
+    """Cells of bar on a chart line: full blocks, and the eighths of the last one."""
+    eighths = " ▏▎▍▌▋▊▉"
+    full = line.count("█")
+    part = next((eighths.index(ch) for ch in line if ch in eighths[1:]), 0)
+    return full + part / 8
+
+
+@pytest.mark.parametrize("width", [40, 66, 160])
+def test_every_bar_is_as_long_as_its_own_share_at_any_width(demo_store, width):
+    shares = theme_shares(demo_store)
+    lines = bar_lines(shares, width).plain.splitlines()
+    values = shares.series["all"]
+    longest = max(values)
+    cells = max(bar_length(line) for line in lines)
+    for theme, value in zip(shares.themes, values, strict=True):
+        line = next(line for line in lines if line.startswith(theme[:20]))
+        assert abs(bar_length(line) - cells * value / longest) <= 0.5, (theme, line)
+        assert line.rstrip().endswith(f"{value:.1f}%")
+
+
+def test_groups_each_get_a_line_under_their_theme(demo_store):
+    shares = theme_shares(demo_store, "area")
+    text = bar_lines(shares, 70).plain
+    lines = text.splitlines()
+    first = lines.index(shares.themes[0])
+    groups = list(shares.series)
+    assert [line.split()[0] for line in lines[first + 1 : first + 1 + len(groups)]] == groups
+    for g, group in enumerate(groups):
+        assert lines[first + 1 + g].rstrip().endswith(f"{shares.series[group][0]:.1f}%")
+
+
+def test_the_chart_at_80_by_24_shows_each_themes_own_bar(demo_store):
+    asyncio.run(_at_80_by_24(demo_store))
+
+
+async def _at_80_by_24(demo_store):
+    app = ChartApp(demo_store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = screen_text(app)
+        shares = app.screen.shares
+        for theme, value in zip(shares.themes, shares.series["all"], strict=True):
+            if theme[:18] in shown:
+                row = next(line for line in shown.splitlines() if theme[:18] in line)
+                assert f"{value:.1f}%" in row, (theme, row)

@@ -133,7 +133,7 @@ def test_demo_builds_once_and_reopens(capsys, tmp_path):
     folder = tmp_path / "demo"
     code, out, err = run(capsys, "demo", folder, "--no-tui")
     assert code == 0, err
-    assert "built" in out and "628 comments" in out and "coded          211" in out
+    assert "built" in out and "628 comments" in out and "coded          205" in out
     code, out, _ = run(capsys, "demo", folder, "--no-tui")
     assert "reopening" in out
     code, out, _ = run(capsys, "demo", folder, "--no-tui", "--fresh")

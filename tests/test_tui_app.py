@@ -321,3 +321,20 @@ async def test_a_code_added_elsewhere_appears_with_the_next_key(mini_project):
         assert "4 ■ Training" in screen_text(app)
         await pilot.press("4")
         assert codings(mini_project, "1:q1") == whole(("Workload", "alice"), ("Training", "bob"))
+
+
+@pilot_test
+async def test_after_a_search_the_list_shows_the_row_it_has_selected(demo_project):
+    app = CoderApp(demo_project, "bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("slash", *"snapchat", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("G", "escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen: CodingScreen = app.screen
+        current = screen.session.shown.comment.source_id
+        assert screen.session.position == screen.comment_list.cursor
+        listed = screen_text(app).split("╰")[0]  # the list's box, above the comment
+        assert f"{screen.session.position + 1}/628" in listed and current in listed

@@ -16,7 +16,7 @@ from coder.cli.output import echo
 from coder.errors import CoderError
 from coder.files import check_output, is_stdout
 from coder.progress import Progress
-from coder.text import shown
+from coder.text import counted, shown
 
 if TYPE_CHECKING:
     from coder.model_card import CodeMetrics, SkippedCode
@@ -119,7 +119,8 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     )
     if report.shared_comments:
         echo(
-            f"{report.shared_comments} comments were coded by more than one person and they "
+            f"{counted(report.shared_comments, 'comment')} "
+            f"{'was' if report.shared_comments == 1 else 'were'} coded by more than one person and they "
             f"disagreed on {report.disagreements} comment-code pairs: {card.disagreement_rule}"
         )
     else:
@@ -175,7 +176,8 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
         say(f"ranked {report.prioritised} comments by how useful coding them would be")
     if report.coded_since_training:
         say(
-            f"{report.coded_since_training} comments were coded after this model was trained; "
+            f"{counted(report.coded_since_training, 'comment')} "
+            f"{'was' if report.coded_since_training == 1 else 'were'} coded after this model was trained; "
             f"run coder train {project} to learn from them"
         )
     if out and not to_stdout:

@@ -13,22 +13,19 @@ from typing import TYPE_CHECKING
 from coder.errors import CoderError
 from coder.session.state import Outcome, fail
 from coder.store.codebook import Removed
+from coder.text import counted
 
 if TYPE_CHECKING:
     from coder.session.session import CodingSession
     from coder.store import Store
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
-
-
 def removed_words(removed: Removed) -> str:
-    parts = [plural(removed.codings, "coding")]
+    parts = [counted(removed.codings, "coding")]
     if removed.memos:
-        parts.append(plural(removed.memos, "memo"))
+        parts.append(counted(removed.memos, "memo"))
     if removed.codes > 1:
-        parts.append(plural(removed.codes - 1, "sub-code"))
+        parts.append(counted(removed.codes - 1, "sub-code"))
     return ", ".join(parts)
 
 
@@ -129,7 +126,7 @@ class CodebookVerbs:
             done = self.store.codebook.merge(from_id, into_id, self.session.coder)
             return (
                 f"Merged {names[0]!r} into {names[1]!r}: "
-                f"{plural(done.moved_codings, 'coding')} moved, {done.memos} memo(s) with it."
+                f"{counted(done.moved_codings, 'coding')} moved, {done.memos} memo(s) with it."
             )
 
         return self._do(change)

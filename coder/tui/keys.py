@@ -34,6 +34,8 @@ CODE_KEYS = [
 CODING: list[Binding] = [
     Binding("question_mark", "app.help", "Help", id="app.help", key_display="?"),
     *CODE_KEYS,
+    Binding("p,ctrl+p", "palette", "Find code", id="coding.palette"),
+    Binding("plus", "new_code", "New code", id="coding.new_code", key_display="+"),
     Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
     Binding("a", "accept", "Accept", id="coding.accept"),
     Binding("x", "reject", "Reject", id="coding.reject"),
@@ -46,6 +48,7 @@ CODING: list[Binding] = [
     Binding("v", "select", "Segment", id="coding.select"),
     Binding("t", "train", "Train", id="coding.train"),
     Binding("space", "toggle_highlighted", "Code in tree", id="coding.toggle_highlighted"),
+    Binding("e", "code_menu", "Edit code", id="coding.code_menu"),
     Binding("ctrl+r", "redo", "Redo", id="coding.redo"),
     Binding("down,j", "move(1)", "Next comment", id="coding.next", show=False),
     Binding("up,k", "move(-1)", "Previous comment", id="coding.previous", show=False),
@@ -83,8 +86,9 @@ KNOWN_IDS = set(BY_ID)
 
 # For the help screen: (heading, binding ids), in the order a newcomer needs them.
 HELP_GROUPS: list[tuple[str, list[str]]] = [
-    ("Coding", ["coding.code_1", "coding.toggle_highlighted", "coding.undo", "coding.redo",
-                "coding.memo"]),
+    ("Coding", ["coding.code_1", "coding.toggle_highlighted", "coding.palette", "coding.undo",
+                "coding.redo", "coding.memo"]),
+    ("The codebook", ["coding.new_code", "coding.code_menu"]),
     ("Moving between comments", ["coding.next", "coding.previous", "coding.next_uncoded",
                                  "coding.page_down", "coding.page_up", "coding.first",
                                  "coding.last", "coding.scroll_down", "coding.scroll_up"]),

@@ -13,12 +13,12 @@ from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from coder.domain import Code, CommentFilter
 from coder.errors import CoderError
 from coder.session import CodingSession, Outcome, Refresh
+from coder.session.codebook import removed_words
 from coder.store import Store, open_project
 from coder.tui import keys
 from coder.tui.messages import (
@@ -29,10 +29,20 @@ from coder.tui.messages import (
     TrainingFinished,
     TrainingProgress,
 )
+from coder.tui.screens.codes import (
+    CodeMenu,
+    CodePalette,
+    Confirm,
+    KeyPrompt,
+    NewCode,
+    NewCodeDialog,
+    TextPrompt,
+)
 from coder.tui.screens.dialogs import FilterChoices, FilterDialog, MemoDialog, SearchDialog
 from coder.tui.widgets.codebook import CodebookTree, CodeDetail
 from coder.tui.widgets.comment_list import Chip, CommentList
 from coder.tui.widgets.comment_view import CommentView
+from coder.tui.widgets.key_hints import KeyHints
 from coder.tui.widgets.status_line import StatusLine
 
 POLL_SECONDS = 1.0  # how often to look for another coder's changes to the file
@@ -61,7 +71,7 @@ class CodingScreen(Screen[None]):
                 yield CodebookTree(id="codebook")
                 yield CodeDetail(id="code-detail")
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeyHints(id="keys")
 
     @property
     def comment_list(self) -> CommentList:
@@ -95,6 +105,11 @@ class CodingScreen(Screen[None]):
             codes = list(self.session.codes.values())
             self.codebook.set_codes(codes, self.session.code_keys)
             self.comment_list.set_chips(_chips(codes, self.session.code_keys))
+            self.query_one(CodeDetail).empty = (
+                "No codes yet. Press + to make one from the comment you are on."
+                if not codes
+                else "No code highlighted."
+            )
         if refresh.count_needed:
             self.session.counted = False
             self._count(self.session.writes)
@@ -142,10 +157,10 @@ class CodingScreen(Screen[None]):
     def show_status(self) -> None:
         self.query_one(StatusLine).show(self.session.status())
 
-    def _do(self, verb: Callable[..., Outcome | None], *args: Any) -> None:
+    def _do(self, verb: Callable[..., Outcome | None], *args: Any, **kwargs: Any) -> None:
         """Run a verb and show what it did; a damaged project file never closes the screen."""
         try:
-            outcome = verb(*args)
+            outcome = verb(*args, **kwargs)
         except CoderError as exc:
             outcome = Outcome(str(exc), "error")
         except Exception as exc:  # noqa: BLE001 - shown, and the coder carries on
@@ -159,8 +174,10 @@ class CodingScreen(Screen[None]):
         if outcome.refilter is not None:
             self._filter(self.session.where, outcome.refilter)
             return
-        if outcome.count_needed:
-            self._refreshed(Refresh(count_needed=True))
+        if outcome.count_needed or outcome.codes_changed:
+            self._refreshed(
+                Refresh(codes_changed=outcome.codes_changed, count_needed=outcome.count_needed)
+            )
         if outcome.changed or outcome.moved:
             self.repaint(rows=outcome.changed)
         if outcome.message:
@@ -223,16 +240,130 @@ class CodingScreen(Screen[None]):
     def action_toggle_key(self, number: int) -> None:
         code_id = self.session.code_on_key(number)
         if code_id is None:
-            self.notify(f"No code on key {number}.", severity="warning")
+            self.notify(
+                f"No code on key {number}. Press + to make a code from this comment, "
+                "p to find one by name, or e on a code to put it on a key.",
+                severity="warning",
+            )
             return
         self._toggle(code_id)
 
     def action_toggle_highlighted(self) -> None:
         code_id = self.codebook.highlighted_code
         if code_id is None:
-            self.notify("The codebook is empty.", severity="warning")
+            self.notify("The codebook is empty: press + to make a code.", severity="warning")
             return
         self._toggle(code_id)
+
+    # -- the codebook, while coding ------------------------------------------------------------
+
+    def action_new_code(self) -> None:
+        session = self.session
+        shown = session.shown
+        highlighted = self.codebook.highlighted_code
+        parent = session.codes.get(highlighted) if highlighted is not None else None
+
+        def made(new: NewCode | None) -> None:
+            if new is not None:
+                self._do(
+                    session.codebook.create,
+                    new.name,
+                    parent_id=new.under,
+                    description=new.description,
+                    apply=shown is not None,
+                )
+
+        self.app.push_screen(
+            NewCodeDialog(shown.comment.source_id if shown else None, parent), made
+        )
+
+    def action_palette(self) -> None:
+        session = self.session
+        shown = session.shown
+        suggested = {s.code_id: s.probability for s in shown.suggestions} if shown else {}
+
+        def chosen(code_id: int | str | None) -> None:
+            if isinstance(code_id, int):
+                self._toggle(code_id)
+
+        title = "Code this comment with …" if shown else "Find a code …"
+        palette = CodePalette(
+            list(session.codes.values()), title, used=session.counts, suggested=suggested
+        )
+        self.app.push_screen(palette, chosen)
+
+    def action_code_menu(self) -> None:
+        code_id = self.codebook.highlighted_code
+        code = self.session.codes.get(code_id) if code_id is not None else None
+        if code is None:
+            self.notify(
+                "Highlight a code in the codebook first ([ and ] move).", severity="warning"
+            )
+            return
+        self.app.push_screen(CodeMenu(code), lambda action: self._code_action(code, action))
+
+    def _code_action(self, code: Code, action: str | None) -> None:
+        verbs = self.session.codebook
+        codes = list(self.session.codes.values())
+        below = {code.id, *_subtree(self.session.codes, code.id)}
+
+        def text(verb: Callable[[int, str], Outcome]) -> Callable[[str | None], None]:
+            return lambda value: None if value is None else self._do(verb, code.id, value)
+
+        if action == "rename":
+            self.app.push_screen(
+                TextPrompt(f"New name for {code.path}", code.name), text(verbs.rename)
+            )
+        elif action == "define":
+            prompt = TextPrompt(f"What {code.path} means", code.description)
+            self.app.push_screen(prompt, text(verbs.define))
+        elif action == "color":
+            prompt = TextPrompt(f"Colour of {code.path}", code.color or "", color=True)
+            self.app.push_screen(
+                prompt,
+                lambda value: (
+                    None if value is None else self._do(verbs.recolour, code.id, value or None)
+                ),
+            )
+        elif action == "move":
+            palette = CodePalette(
+                codes,
+                f"Move {code.path} under …",
+                extra=[("top", "(the top level)")],
+                exclude=below,
+            )
+            self.app.push_screen(
+                palette,
+                lambda to: (
+                    None
+                    if to is None
+                    else self._do(verbs.move, code.id, None if to == "top" else int(to))
+                ),
+            )
+        elif action == "merge":
+            palette = CodePalette(codes, f"Merge {code.path} into …", exclude=below)
+            self.app.push_screen(
+                palette,
+                lambda into: (
+                    self._do(verbs.merge, code.id, into) if isinstance(into, int) else None
+                ),
+            )
+        elif action == "pin":
+            current = self.session.code_keys.get(code.id)
+
+            def pinned(number: int | None) -> None:
+                if number == 0 and current is not None:
+                    self._do(verbs.pin, current, None)
+                elif number:
+                    self._do(verbs.pin, number, code.id)
+
+            self.app.push_screen(KeyPrompt(code), pinned)
+        elif action == "delete":
+            impact = verbs.impact(code.id)
+            question = f"Delete {code.path} with {removed_words(impact)}?"
+            self.app.push_screen(
+                Confirm(question), lambda yes: self._do(verbs.delete, code.id) if yes else None
+            )
 
     def _toggle(self, code_id: int) -> None:
         if self.view.selecting:
@@ -459,6 +590,16 @@ def _summary(trained: Any, suggested: Any) -> str:
     if skipped:
         text += f"; {len(skipped)} codes have too few examples to learn yet"
     return text + "."
+
+
+def _subtree(codes: dict[int, Code], code_id: int) -> set[int]:
+    """Every code beneath this one."""
+    below: set[int] = set()
+    frontier = {code_id}
+    while frontier:
+        frontier = {c.id for c in codes.values() if c.parent_id in frontier} - below
+        below |= frontier
+    return below
 
 
 def _chips(codes: list[Code], code_keys: dict[int, int]) -> dict[int, Chip]:

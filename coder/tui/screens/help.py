@@ -24,6 +24,7 @@ def _display(key: str) -> str:
         "left_square_bracket": "[",
         "right_square_bracket": "]",
         "dollar_sign": "$",
+        "plus": "+",
     }
     return names.get(key, key)
 

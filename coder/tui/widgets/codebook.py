@@ -25,6 +25,9 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         Binding("left", "collapse_or_parent", "Collapse", show=False),
         Binding("right", "expand", "Expand", show=False),
         Binding("enter", "toggle_node", "Open/close", show=False),
+        # Home and End belong to the tree while it has the focus, not to the comment list.
+        Binding("home", "first_code", "First code", show=False),
+        Binding("end", "last_code", "Last code", show=False),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -46,6 +49,8 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         self._mine: set[int] = set()
         self._others: set[int] = set()
         self._suggested: dict[int, float] = {}
+        self._flush: set[int] = set()
+        self._depth: dict[int, int] = {}
 
     def set_codes(self, codes: list[Code], keys: dict[int, int]) -> None:
         """Build the tree; `keys` maps a code id to the number key that toggles it."""
@@ -54,10 +59,15 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         self._codes = {c.id: c for c in codes}
         self._keys = keys
         self._code_nodes = {}
+        parents = {c.parent_id for c in codes}
+        # A top-level code with no sub-codes has no ▼ in front: indent it to line up.
+        self._flush = {c.id for c in codes if c.parent_id is None and c.id not in parents}
+        self._depth = {}
         for code in codes:
             parent = self._code_nodes.get(code.parent_id) if code.parent_id else self.root
             if parent is None:
                 continue
+            self._depth[code.id] = 0 if code.parent_id is None else self._depth[code.parent_id] + 1
             self._code_nodes[code.id] = parent.add(self._label(code), data=code.id, expand=True)
         for node in self._code_nodes.values():
             if not node.children:
@@ -92,18 +102,32 @@ class CodebookTree(Tree[int], inherit_bindings=False):
 
         key = self._keys.get(code.id)
         text = Text(no_wrap=True, end="")
+        if code.id in self._flush:
+            text.append("  ")
         text.append(f"{key} " if key else "  ", style("codebook-tree--key"))
         text.append("■ ", Style(color=code.color) if code.color else Style())
-        text.append_text(literal(code.name, one_line=True))
+        tail = Text(end="")
         if self._counts:
-            text.append(f" {self._counts.get(code.id, 0)}", style("codebook-tree--count"))
+            tail.append(f" {self._counts.get(code.id, 0)}", style("codebook-tree--count"))
         if code.id in self._mine:
-            text.append(" ✓", style("codebook-tree--mine"))
+            tail.append(" ✓", style("codebook-tree--mine"))
         elif code.id in self._others:
-            text.append(" •", style("codebook-tree--others"))
+            tail.append(" •", style("codebook-tree--others"))
         if code.id in self._suggested:
-            text.append(f" ◇{self._suggested[code.id]:.0%}", style("codebook-tree--suggested"))
+            tail.append(f" ◇{self._suggested[code.id]:.0%}", style("codebook-tree--suggested"))
+        # A long name gives way, not its count and marks: they say the most at a glance.
+        guides = 2 * max(1, self._depth.get(code.id, 0))
+        room = self.scrollable_content_region.width - guides - len(text) - len(tail) - 1
+        name = literal(code.name, one_line=True)
+        if room > 0 and len(name) > room:
+            name.truncate(max(1, room), overflow="ellipsis")
+        text.append_text(name)
+        text.append_text(tail)
         return text
+
+    def on_resize(self) -> None:
+        for code_id, node in self._code_nodes.items():
+            node.set_label(self._label(self._codes[code_id]))
 
     @property
     def highlighted_code(self) -> int | None:
@@ -118,6 +142,12 @@ class CodebookTree(Tree[int], inherit_bindings=False):
             if node.parent is not None:
                 node.parent.expand()
             self.move_cursor(node, animate=False)
+
+    def action_first_code(self) -> None:
+        self.cursor_line = 0
+
+    def action_last_code(self) -> None:
+        self.cursor_line = self.last_line
 
     def move_highlight(self, delta: int) -> None:
         self.cursor_line = max(0, min(self.cursor_line + delta, self.last_line))
@@ -142,13 +172,15 @@ class CodeDetail(VerticalScroll, can_focus=False):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"code-detail--heading"}
 
+    empty = "No code highlighted."
+
     def compose(self) -> ComposeResult:
         yield Static(id="code-detail-text")
 
     def show(self, code: Code | None, count: int | None = None, key: int | None = None) -> None:
         static = self.query_one("#code-detail-text", Static)
         if code is None:
-            static.update(Text("No code highlighted.", style="italic"))
+            static.update(Text(self.empty, style="italic"))
             return
         heading = foreground(self.get_component_rich_style("code-detail--heading"))
         text = Text()
