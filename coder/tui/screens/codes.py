@@ -119,7 +119,10 @@ class NewCode:
 class NewCodeDialog(ModalScreen[NewCode | None]):
     """Name a new code (and say what it means); it codes the comment at once."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [
+        Binding("enter", "save", "Save", priority=True),  # from any field, the box too
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
 
     def __init__(self, comment: str | None, parent: Code | None):
         super().__init__()
@@ -145,8 +148,7 @@ class NewCodeDialog(ModalScreen[NewCode | None]):
     def on_mount(self) -> None:
         self.query_one("#code-name", Input).focus()
 
-    @on(Input.Submitted)
-    def submitted(self) -> None:
+    def action_save(self) -> None:
         name = self.query_one("#code-name", Input).value.strip()
         if not name:
             self.query_one("#new-code-hint", Static).update("a code needs a name")
@@ -189,7 +191,9 @@ class CodeMenu(ModalScreen[str | None]):
             yield Static("enter chooses · u undoes any of these · esc cancels", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
 
     @on(OptionList.OptionSelected)
     def selected(self, event: OptionList.OptionSelected) -> None:

@@ -72,7 +72,10 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         for node in self._code_nodes.values():
             if not node.children:
                 node.allow_expand = False
-        self.select_code(highlighted if highlighted in self._code_nodes else None)
+        # The new nodes have their lines once the tree is laid out again: move there then.
+        keep = highlighted if highlighted in self._code_nodes else None
+        self.select_code(keep)
+        self.call_after_refresh(self.select_code, keep)
 
     def set_state(
         self,
