@@ -22,11 +22,16 @@ import pytest
 from coder.store import open_project
 
 
-def kill_after(script: str, steps: int, *args: str) -> list[str]:
-    """Run a child, read `steps` lines from it, then SIGKILL it; the lines it printed."""
+def kill_after(script: str, steps: int, *args: str, gated: bool = False) -> list[str]:
+    """Run a child, read `steps` lines from it, then SIGKILL it; the lines it printed.
+
+    A `gated` child waits for a line on its standard input after each line it prints, so
+    it is killed exactly where its last line says it was, not a step further on.
+    """
     with tempfile.TemporaryFile(mode="w+") as errors:
         child = subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(script), *args],
+            stdin=subprocess.PIPE if gated else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=errors,
             text=True,
@@ -39,6 +44,9 @@ def kill_after(script: str, steps: int, *args: str) -> list[str]:
                 if not line:
                     break  # it finished before the chosen step: the end is a point too
                 seen.append(line.strip())
+                if gated and len(seen) < steps and child.stdin is not None:
+                    child.stdin.write("\n")
+                    child.stdin.flush()
         finally:
             os.kill(child.pid, signal.SIGKILL)
             child.wait()
@@ -122,6 +130,7 @@ async def main():
                 continue
             mine = sorted([k.code_id, k.start] for k in shown.codings if k.coder == "kim")
             print(json.dumps([shown.comment.source_id, mine]), flush=True)
+            sys.stdin.readline()  # the next key only when the test says so
         await asyncio.sleep(60)
 
 asyncio.run(main())
@@ -130,7 +139,7 @@ asyncio.run(main())
 
 @pytest.mark.parametrize("steps", [2, 5, 8, 11])
 def test_the_workbench_killed_after_any_key_keeps_what_it_showed(mini_project, steps):
-    lines = kill_after(WORKBENCH, steps, str(mini_project))
+    lines = kill_after(WORKBENCH, steps, str(mini_project), gated=True)
     assert lines
     healthy(mini_project)
     last: dict[str, list] = {}

@@ -33,7 +33,7 @@ def whole(*pairs: tuple[str, str], origin: str = "manual"):
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
     comment = screen.store.comments.by_source_id(source_id)
-    screen.comment_list.move_to(screen.session.listing.position_of(comment.id))
+    screen.comment_list.move_to(screen.session.listing.position_of(comment.id), announce=True)
     await pilot.pause()
     assert screen.session.shown.comment.source_id == source_id
 

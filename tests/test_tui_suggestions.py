@@ -48,7 +48,7 @@ def state(path, source_id: str) -> tuple[set, dict]:
 async def go_to(pilot, source_id: str) -> None:
     screen: CodingScreen = pilot.app.screen
     comment = screen.store.comments.by_source_id(source_id)
-    screen.comment_list.move_to(screen.session.listing.position_of(comment.id))
+    screen.comment_list.move_to(screen.session.listing.position_of(comment.id), announce=True)
     await pilot.pause()
 
 

@@ -363,7 +363,7 @@ class CodingSession:
     def _change(self, write: Callable[[], T], code_ids: set[int]) -> tuple[Outcome, T | None]:
         """Run one write; a busy file or a bad change is a message, and nothing shows as done."""
         self.writes += 1
-        was_coded = bool(self.shown and self.shown.codings)
+        before = {k.code_id for k in self.shown.codings} if self.shown else set()
         try:
             result = write()
         except CoderError as exc:
@@ -372,10 +372,13 @@ class CodingSession:
                 self.reread()
             return fail(f"Not saved: {exc}"), None
         self.reread()
-        is_coded = bool(self.shown and self.shown.codings)
-        self.coded += int(is_coded) - int(was_coded)
-        if code_ids:
-            self.counts.update(self.store.codes.counts_of(code_ids))
+        after = {k.code_id for k in self.shown.codings} if self.shown else set()
+        self.coded += int(bool(after)) - int(bool(before))
+        # Counts are of comments: one moves only when this comment gained or lost the code
+        # altogether, which the comment's own codings tell without counting the project.
+        for code_id in code_ids:
+            if (code_id in after) != (code_id in before):
+                self.counts[code_id] = self.counts.get(code_id, 0) + (1 if code_id in after else -1)
         return Outcome(changed=True), result
 
     def reread(self) -> None:

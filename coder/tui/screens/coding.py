@@ -61,6 +61,7 @@ class CodingScreen(Screen[None]):
         self.session = CodingSession(store, coder)
         self.quit_asked = False  # q pressed once while training
         self._place_timer: Timer | None = None
+        self._painted: int | None = None  # the comment last shown
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -125,12 +126,20 @@ class CodingScreen(Screen[None]):
         self.comment_list.show(session.rows(), session.position)
         self.repaint()
 
-    def repaint(self, *, rows: bool = False) -> None:
-        """Show the session's state: the comment, the list's cursor, the tree, the status."""
+    def repaint(self, *, rows: bool = False, row: bool = False) -> None:
+        """Show the session's state: the comment, the list's cursor, the tree, the status.
+
+        `rows`: the list's rows may all have changed; `row`: only the current one's.
+        """
         session = self.session
         if rows:
             self.comment_list.reload()
+        elif row:
+            self.comment_list.reload_row(session.position)
         self.comment_list.move_to(session.position)
+        if session.current_id != self._painted:
+            self._painted = session.current_id
+            self._rest_here()
         self.view.show(session.shown)
         self._mark_tree()
         self.show_status()
@@ -179,7 +188,9 @@ class CodingScreen(Screen[None]):
                 Refresh(codes_changed=outcome.codes_changed, count_needed=outcome.count_needed)
             )
         if outcome.changed or outcome.moved:
-            self.repaint(rows=outcome.changed)
+            # A change to this comment alone (a code key, accept, a memo) redraws its row.
+            only_here = outcome.changed and not (outcome.moved or outcome.codes_changed)
+            self.repaint(rows=outcome.changed and not only_here, row=only_here)
         if outcome.message:
             self.notify(
                 outcome.message,
@@ -197,8 +208,11 @@ class CodingScreen(Screen[None]):
 
     @on(CommentList.Highlighted)
     def _highlighted(self, event: CommentList.Highlighted) -> None:
-        if self.session.move_to(event.position):
+        if self.session.move_to(event.position):  # a click on a row
             self.repaint()
+
+    def _rest_here(self) -> None:
+        """Remember the place once the cursor has rested on a comment for a moment."""
         if self._place_timer is not None:
             self._place_timer.stop()
         self._place_timer = self.set_timer(PLACE_SECONDS, self.session.save_place)

@@ -99,6 +99,18 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         )
         self.refresh()
 
+    def reload_row(self, position: int) -> None:
+        """Fetch one row again (its comment's coding changed): cheaper than every page."""
+        page = position // PAGE
+        rows = self._pages.get(page)
+        if self._source is None or rows is None:
+            return
+        index = position - page * PAGE
+        if 0 <= index < len(rows):
+            fresh = self._source.rows(position, 1)
+            rows[index] = fresh[0] if fresh else None
+            self._refresh_row(position)
+
     @property
     def count(self) -> int:
         return self._count
@@ -128,7 +140,9 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- moving ------------------------------------------------------------------------------
 
-    def move_to(self, position: int) -> None:
+    def move_to(self, position: int, *, announce: bool = False) -> None:
+        """Put the cursor on a row; `announce` tells the screen (a click), which otherwise
+        moved it itself and needs no word back (a stale one would pull it back)."""
         position = max(0, min(position, self._count - 1))
         if position == self.cursor:
             return
@@ -141,7 +155,8 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
             f"Comments {position + 1:,}/{self._count:,}" if self._count else "Comments"
         )
         row = self.row(position)
-        self.post_message(self.Highlighted(self, position, row.id if row else None))
+        if announce:
+            self.post_message(self.Highlighted(self, position, row.id if row else None))
 
     def move_by(self, delta: int) -> None:
         self.move_to(self.cursor + delta)
@@ -172,7 +187,7 @@ class CommentList(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor()
 
     def on_click(self, event: events.Click) -> None:
-        self.move_to(round(self.scroll_offset.y) + event.y)
+        self.move_to(round(self.scroll_offset.y) + event.y, announce=True)
 
     # -- drawing -----------------------------------------------------------------------------
 
