@@ -21,6 +21,7 @@ import asyncio
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -162,6 +163,61 @@ async def measure_app(path: Path) -> dict[str, float]:
     return figures
 
 
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+async def press_times(pilot, key: str, n: int, between: str | None = "j") -> list[float]:
+    """Seconds from each press to the app idle again: handled, committed and repainted."""
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        await pilot.press(key)
+        times.append(time.perf_counter() - started)
+        if between:
+            await pilot.press(between)
+    return times
+
+
+def suggest_ahead(path: Path, start: int, count: int) -> None:
+    """A model version with pending suggestions on the comments the benchmark will visit."""
+    from coder.model_card import FitConfig, ModelCard
+    from coder.store import open_project
+
+    with open_project(path) as store:
+        codes = [c.id for c in store.codes.all() if c.parent_id is None]
+        card = ModelCard("tfidf", 0, FitConfig(), 5, 0, ())
+        version = store.models.add(card, None)
+        rows = [(c, codes[c % len(codes)], 0.8, ["bench"]) for c in range(start, start + count)]
+        store.suggestions.replace(version, rows)
+
+
+async def measure_keys(path: Path, training: bool) -> dict[str, list[float]]:
+    """Code key and accept, each pressed many times: press to repainted, and Pilot's own
+    cost for a key bound to nothing, to subtract."""
+    from coder.tui.app import CoderApp
+
+    trainer = None
+    if training:  # the workbench's own training process, as `t` starts it
+        trainer = subprocess.Popen(
+            [sys.executable, "-m", "coder.suggest.background", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(8)  # well into reading and encoding two hundred thousand comments
+    try:
+        app = CoderApp(path, "bench")
+        async with app.run_test(size=(120, 40)) as pilot:
+            noop = await press_times(pilot, "f12", 100, between=None)
+            accept = await press_times(pilot, "a", 100)  # comments 1-100 carry suggestions
+            code = await press_times(pilot, "1", 100)
+    finally:
+        if trainer is not None:
+            trainer.kill()
+            trainer.wait()
+    return {"noop": noop, "code": code, "accept": accept}
+
+
 def measure_baseline(path: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     started = time.perf_counter()
@@ -201,12 +257,40 @@ def measure_baseline(path: Path) -> dict[str, float]:
     return figures
 
 
+def report_keys(path: Path) -> None:
+    """Key to repainted, net of Pilot's own cost, quiet and with a training running."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM project WHERE key LIKE 'tui.place:%'")
+        conn.execute("DELETE FROM codings WHERE coder = 'bench'")
+        conn.execute("DELETE FROM coding_log WHERE coder = 'bench'")
+        conn.execute("DELETE FROM suggestions")
+        conn.execute("DELETE FROM model_versions")
+    suggest_ahead(path, 1, 400)
+    print(f"  {'press to committed and repainted':42s} {'median':>9s} {'p99':>9s}  (net of Pilot)")
+    for training in (False, True):
+        figures = asyncio.run(measure_keys(path, training))
+        pilot = statistics.median(figures["noop"])
+        label = "while a training runs" if training else "quiet"
+        for name in ("code", "accept"):
+            net = [t - pilot for t in figures[name]]
+            print(
+                f"  {f'{name} key, {label}':42s} {ms(statistics.median(net))}"
+                f" {ms(percentile(net, 0.99))}"
+            )
+        print(f"  {f'  (Pilot alone, {label})':42s} {ms(pilot)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--keys-only", action="store_true", help="Only the key latencies.")
     args = parser.parse_args()
     for size in args.sizes:
         path = project(size)
+        if args.keys_only:
+            print(f"\n{size:,} comments")
+            report_keys(path)
+            continue
         base = measure_baseline(path)
         tui = asyncio.run(measure_app(path))
         print(f"\n{size:,} comments ({path.stat().st_size / 1e6:.0f} MB)")
@@ -226,6 +310,7 @@ def main() -> None:
         print(
             f"  {'uncoded filter, in a worker, until shown':42s} {ms(tui['filter'])}   {ms(base['filter'])}  (SELECT the ids)"
         )
+        report_keys(path)
 
 
 if __name__ == "__main__":

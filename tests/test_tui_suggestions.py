@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from types import SimpleNamespace
@@ -142,6 +141,7 @@ async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monk
 
     monkeypatch.setattr(coder.suggest, "train", fake_train, raising=False)
     monkeypatch.setattr(coder.suggest, "suggest", fake_suggest, raising=False)
+    monkeypatch.setattr(CodingScreen, "train_in_process", True)
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         screen: CodingScreen = app.screen
@@ -170,6 +170,7 @@ async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_pro
 
     monkeypatch.setattr(coder.suggest, "train", refuse, raising=False)
     monkeypatch.setattr(coder.suggest, "suggest", refuse, raising=False)
+    monkeypatch.setattr(CodingScreen, "train_in_process", True)
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
@@ -184,8 +185,9 @@ async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_pro
 
 @pilot_test
 async def test_t_trains_the_real_model_on_the_demo(demo_project, monkeypatch):
-    # The real model, with no time for a hyper-parameter search (only its first candidate).
-    monkeypatch.setattr(coder.suggest, "train", functools.partial(coder.suggest.train, budget=0.0))
+    # The real model, in its own process as the workbench runs it, with no time for a
+    # hyper-parameter search (only its first candidate).
+    monkeypatch.setattr(CodingScreen, "training_budget", 0.0)
     app = CoderApp(demo_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         started = time.perf_counter()
@@ -239,6 +241,7 @@ async def test_q_while_training_asks_again_then_stops_the_training(mini_project,
         raise AssertionError("training was never stopped")
 
     monkeypatch.setattr(coder.suggest, "train", slow_train, raising=False)
+    monkeypatch.setattr(CodingScreen, "train_in_process", True)
     app = CoderApp(mini_project, "bob")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t", "q")
@@ -246,3 +249,20 @@ async def test_q_while_training_asks_again_then_stops_the_training(mini_project,
         assert any("Press q again" in n.message for n in app._notifications)
         await pilot.press("q")
     assert stopped.wait(5), "the training went on after the app closed"
+
+
+@pilot_test
+async def test_quitting_while_the_training_process_runs_stops_it(demo_project):
+    app = CoderApp(demo_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        for _ in range(200):  # until the training process is up and reporting
+            await pilot.pause(0.05)
+            if app.screen._trainer is not None and "%" in app.screen.session.busy:
+                break
+        child = app.screen._trainer
+        assert child is not None and child.poll() is None
+        await pilot.press("q", "q")
+    assert child.wait(10) is not None  # gone with the screen, not left training on its own
+    with open_project(demo_project) as store:
+        assert store.models.latest() is None  # nothing half-trained was kept

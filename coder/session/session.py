@@ -61,6 +61,7 @@ class CodingSession:
         self.training = False
         self.busy = ""
         self.unsaved: list[str] = []  # why each change that could not be written failed
+        self.note = ""  # what the last change did, shown in the status line
         self.codebook = CodebookVerbs(self)
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
@@ -192,6 +193,7 @@ class CodingSession:
             filter=describe(self.where, self.codes, self.coder),
             shown=len(self.listing),
             busy=self.busy,
+            note=self.note,
         )
 
     # -- moving ------------------------------------------------------------------------------
@@ -342,7 +344,7 @@ class CodingSession:
             return done
         word = "Accepted" if accept else "Rejected"
         plural = "s" if count != 1 else ""
-        return replace(done, message=f"{word} {count} suggestion{plural}.", timeout=2)
+        return replace(done, message=f"{word} {count} suggestion{plural}.", quiet=True)
 
     def write_memo(self, text: str) -> Outcome:
         shown = self.shown

@@ -40,6 +40,7 @@ class SessionStatus:
     filter: str = ""  # what the list shows, in words; "" = every comment
     shown: int = 0  # comments in the list
     busy: str = ""  # background work, e.g. "training 40%"
+    note: str = ""  # what the last change did, until the next one
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Outcome:
     refilter: int | None = None  # run the filter again, keeping this comment in view
     count_needed: bool = False  # a big project: count again in the background
     codes_changed: bool = False  # the codebook changed: the tree, keys and chips
+    quiet: bool = False  # the message goes in the status line, not a pop-up: the change shows
 
 
 @dataclass(frozen=True)

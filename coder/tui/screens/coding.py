@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import tempfile
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -62,6 +66,7 @@ class CodingScreen(Screen[None]):
         self.quit_asked = False  # q pressed once while training
         self._place_timer: Timer | None = None
         self._painted: int | None = None  # the comment last shown
+        self._trainer: subprocess.Popen[str] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -96,6 +101,7 @@ class CodingScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._poll_changes)
 
     def on_unmount(self) -> None:
+        self._stop_trainer()
         with suppress(Exception):  # closing down: the place is a convenience, never an error
             self.session.save_place()
 
@@ -139,6 +145,7 @@ class CodingScreen(Screen[None]):
         self.comment_list.move_to(session.position)
         if session.current_id != self._painted:
             self._painted = session.current_id
+            session.note = ""  # it was about the comment left behind
             self._rest_here()
         self.view.show(session.shown)
         self._mark_tree()
@@ -191,7 +198,10 @@ class CodingScreen(Screen[None]):
             # A change to this comment alone (a code key, accept, a memo) redraws its row.
             only_here = outcome.changed and not (outcome.moved or outcome.codes_changed)
             self.repaint(rows=outcome.changed and not only_here, row=only_here)
-        if outcome.message:
+        self.session.note = outcome.message if outcome.quiet else ""
+        if outcome.quiet:
+            self.show_status()
+        elif outcome.message:
             self.notify(
                 outcome.message,
                 severity=outcome.severity,  # type: ignore[arg-type]
@@ -494,8 +504,66 @@ class CodingScreen(Screen[None]):
             self._train()
         self._tell(refused)
 
+    # Tests of the screen's own behaviour swap in a fake training run in a thread here;
+    # the workbench trains in a process of its own (coder.suggest.background).
+    train_in_process = False
+    training_budget: float | None = None  # seconds for the search; None: training's default
+
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
     def _train(self) -> None:
+        if self.train_in_process:
+            self._train_here()
+            return
+        worker = get_current_worker()
+        command = [sys.executable, "-m", "coder.suggest.background", str(self.store.path)]
+        if self.training_budget is not None:
+            command += ["--budget", str(self.training_budget)]
+        with tempfile.TemporaryFile(mode="w+") as errors:
+            try:
+                child = subprocess.Popen(
+                    command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL,
+                    text=True,
+                )  # fmt: skip
+            except OSError as exc:
+                self.post_message(TrainingFailed(f"cannot start the training: {exc}"))
+                return
+            self._trainer = child
+            done: dict[str, Any] | None = None
+            failed: str | None = None
+            assert child.stdout is not None
+            for line in child.stdout:
+                if worker.is_cancelled:
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a library's note on the wrong stream: not ours to show
+                if "progress" in record:
+                    self.post_message(
+                        TrainingProgress(str(record.get("message", "")), float(record["progress"]))
+                    )
+                elif "done" in record:
+                    done = record["done"]
+                elif "error" in record:
+                    failed = str(record["error"])
+            self._stop_trainer()
+            if worker.is_cancelled:
+                return  # the app is closing; whatever training had not committed is gone with it
+            if done is not None:
+                self.post_message(TrainingFinished(int(done["version"]), str(done["summary"])))
+                return
+            errors.seek(0)
+            last = [line for line in errors.read().splitlines() if line.strip()][-1:]
+            reason = failed or (f"training stopped: {last[0]}" if last else "training stopped")
+            self.post_message(TrainingFailed(reason))
+
+    def _stop_trainer(self) -> None:
+        child, self._trainer = self._trainer, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+
+    def _train_here(self) -> None:
         worker = get_current_worker()
 
         def progress(message: str, fraction: float) -> None:
@@ -503,11 +571,9 @@ class CodingScreen(Screen[None]):
                 raise _Stopped
             self.post_message(TrainingProgress(message, fraction))
 
-        try:
-            from coder.suggest import suggest, train
-        except ImportError:
-            self.post_message(TrainingFailed("the suggestion model is not available"))
-            return
+        from coder.suggest import suggest, train
+        from coder.suggest.background import summary
+
         try:
             with open_project(self.store.path) as store:
                 trained = train(store, progress=progress)
@@ -519,7 +585,8 @@ class CodingScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - a failed training must not close the screen
             self.post_message(TrainingFailed(f"training failed: {type(exc).__name__}: {exc}"))
         else:
-            self.post_message(TrainingFinished(trained.version, _summary(trained, suggested)))
+            version = trained.version
+            self.post_message(TrainingFinished(version, summary(version, trained, suggested)))
 
     @on(TrainingProgress)
     def _training_progress(self, message: TrainingProgress) -> None:
@@ -572,6 +639,7 @@ class CodingScreen(Screen[None]):
                 timeout=QUIT_AGAIN_SECONDS,
             )
             return
+        self._stop_trainer()
         self.app.exit()
 
     def action_chart(self) -> None:
@@ -585,25 +653,6 @@ class CodingScreen(Screen[None]):
 
 class _Stopped(Exception):
     """Raised inside training when the worker is cancelled."""
-
-
-def _summary(trained: Any, suggested: Any) -> str:
-    """What training did, in a sentence; reports lacking a figure just leave it out."""
-    text = f"Model v{trained.version}"
-    size = getattr(trained, "training_size", None)
-    if size is not None:
-        text += f" learnt from {size:,} coded comments"
-    f1 = getattr(trained, "macro_f1", None)
-    if f1 is not None:
-        text += f" (macro F1 {f1:.2f})"
-    count = getattr(suggested, "suggestions", None)
-    where = getattr(suggested, "comments_with_suggestions", None)
-    if count is not None and where is not None:
-        text += f"; {count:,} suggestions on {where:,} comments"
-    skipped = getattr(trained, "skipped", None)
-    if skipped:
-        text += f"; {len(skipped)} codes have too few examples to learn yet"
-    return text + "."
 
 
 def _subtree(codes: dict[int, Code], code_id: int) -> set[int]:

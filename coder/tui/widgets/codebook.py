@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 
 from coder.domain import Code
 from coder.tui.text import foreground, literal
+from coder.tui.widgets.quiet import update_if_changed
 
 
 class CodebookTree(Tree[int], inherit_bindings=False):
@@ -177,13 +178,18 @@ class CodeDetail(VerticalScroll, can_focus=False):
 
     empty = "No code highlighted."
 
+    def __init__(self, *, id: str | None = None):
+        super().__init__(id=id)
+        self._last: dict[int, Text] = {}
+        self._code_id: int | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(id="code-detail-text")
 
     def show(self, code: Code | None, count: int | None = None, key: int | None = None) -> None:
         static = self.query_one("#code-detail-text", Static)
         if code is None:
-            static.update(Text(self.empty, style="italic"))
+            update_if_changed(static, Text(self.empty, style="italic"), self._last)
             return
         heading = foreground(self.get_component_rich_style("code-detail--heading"))
         text = Text()
@@ -208,5 +214,7 @@ class CodeDetail(VerticalScroll, can_focus=False):
             for example in code.examples:
                 text.append("\n• ")
                 text.append_text(literal(example, "italic"))
-        static.update(text)
-        self.scroll_home(animate=False)
+        if self._code_id != code.id:
+            self.scroll_home(animate=False)
+            self._code_id = code.id
+        update_if_changed(static, text, self._last)

@@ -17,6 +17,7 @@ from textual.widgets import Static
 from coder.session import ShownComment
 from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
+from coder.tui.widgets.quiet import update_if_changed
 
 EXCERPT_CHARS = 40
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
@@ -45,6 +46,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
     def __init__(self, *, id: str | None = None):
         super().__init__(id=id)
         self.shown: ShownComment | None = None
+        self._last: dict[int, Text] = {}  # what each part shows now
         self.selecting = False
         self.mark = 0
         self.caret = 0
@@ -68,13 +70,11 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         body = self.query_one("#comment-body", Static)
         codes = self.query_one("#comment-codes", Static)
         if self.shown is None:
-            meta.update("")
-            body.update(Text("No comment to show.", style="italic"))
-            codes.update("")
-            return
-        meta.update(self._meta())
-        body.update(self._body())
-        codes.update(self._codes())
+            parts = [Text(""), Text("No comment to show.", style="italic"), Text("")]
+        else:
+            parts = [self._meta(), self._body(), self._codes()]
+        for static, text in zip((meta, body, codes), parts, strict=True):
+            update_if_changed(static, text, self._last)
 
     def _meta(self) -> Text:
         shown = self.shown

@@ -50,7 +50,10 @@ class StatusLine(Static):
             text.append(f" ({p.shown:,})")
         else:
             text.append("all comments", label)
+        if p.note:
+            text.append(" │ ", label)
+            text.append(p.note)
         if p.busy:
             text.append(" │ ", label)
             text.append(p.busy, foreground(self.get_component_rich_style("status-line--busy")))
-        self.update(text)
+        self.update(text, layout=False)  # one line, always: no need to lay out the screen
