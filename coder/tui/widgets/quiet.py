@@ -7,12 +7,19 @@ from textual.widgets import Static
 
 
 def update_if_changed(static: Static, text: Text, last: dict[int, Text]) -> None:
-    """Show `text` in `static` unless it already shows it; a change that keeps the number of
-    lines repaints the widget without laying out the screen again (the costly part)."""
+    """Show `text` in `static` unless it already shows it; a change that needs no more or
+    less room repaints the widget without laying out the screen again (the costly part)."""
     key = id(static)
     before = last.get(key)
     if before is not None and before == text:
         return
-    same_height = before is not None and before.plain.count("\n") == text.plain.count("\n")
+    # The same length and the same lines take the same room at any width; anything else may
+    # wrap to a different height (an empty text takes none), so the screen is laid out again.
+    same_room = (
+        before is not None
+        and bool(before.plain)
+        and len(before.plain) == len(text.plain)
+        and before.plain.count("\n") == text.plain.count("\n")
+    )
     last[key] = text
-    static.update(text, layout=not same_height)
+    static.update(text, layout=not same_room)
