@@ -91,7 +91,12 @@ def test_a_file_at_each_older_version_keeps_all_its_rows(tmp_path, version):
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
         assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert searched(conn, "worry") == [1] and searched(conn, "naive") == [2]
-        assert store.status().incomplete_imports == 1  # the killed import still warns
+        # What older files recorded stands: the killed import still warns, and the new
+        # columns are empty for rows written before them.
+        assert store.status().incomplete_imports == 1
+        assert conn.execute("SELECT count(*) FROM codings WHERE import_id IS NULL").fetchone() == (
+            2,
+        )
     assert sqlite_utils.Database(path)["comments"].detect_fts() == "comments_fts"
 
 

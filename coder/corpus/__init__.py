@@ -1,11 +1,11 @@
 """Reading survey exports (CSV, Excel, JSON Lines, Qualtrics) into respondents and comments."""
 
-from coder.corpus.importer import CHUNK_ROWS, import_file, split_codes
+from coder.corpus.importer import CHUNK_COMMENTS, import_file, kept_message, split_codes
 from coder.corpus.options import ImportError_, ImportOptions, ImportSummary, Progress
 from coder.corpus.tables import Table, detect_delimiter, detect_encoding, open_table
 
 __all__ = [
-    "CHUNK_ROWS",
+    "CHUNK_COMMENTS",
     "ImportError_",
     "ImportOptions",
     "ImportSummary",
@@ -14,6 +14,7 @@ __all__ = [
     "detect_delimiter",
     "detect_encoding",
     "import_file",
+    "kept_message",
     "open_table",
     "split_codes",
 ]

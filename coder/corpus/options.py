@@ -44,3 +44,4 @@ class ImportSummary:
     codings: int = 0
     codes_created: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
+    completed_imports: int = 0  # earlier unfinished imports of this file, now complete

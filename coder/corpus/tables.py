@@ -12,28 +12,35 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
+from typing import BinaryIO
 
 from coder.corpus.options import ImportError_, ImportOptions
 
 DELIMITERS = [",", ";", "\t", "|"]
+SAMPLE_CHARS = 65536  # read first to detect the delimiter and spot binary data
 csv.field_size_limit(1 << 28)
 
 
 class _CountingReader(io.RawIOBase):
     """Wraps a binary file and counts the bytes read, for a progress bar."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: BinaryIO):
         self.raw = raw
         self.count = 0
 
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer)
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = self.raw.readinto(buffer)  # type: ignore[attr-defined]
         self.count += n or 0
-        return n
+        return int(n or 0)
+
+    def close(self) -> None:
+        self.raw.close()
+        super().close()
 
 
 def detect_encoding(path: Path) -> str:
@@ -110,12 +117,18 @@ def _is_qualtrics(first_rows: list[list[str]]) -> bool:
 @dataclass
 class Table:
     columns: list[str]
-    rows: Iterator[tuple[int, list[str]]]  # (line or row number, values)
-    progress: Callable[[], tuple[int, int]]
+    rows: Iterator[list[str]]  # the values of each row after the header
+    line: Callable[[], int]  # the line (or sheet row) the last row came from, for errors
+    progress: Callable[[], tuple[int, int]]  # (done, total) in bytes or rows
     format: str
     encoding: str = ""
     delimiter: str = ""
     qualtrics: bool = False
+
+
+def _text(path: Path, encoding: str) -> tuple[_CountingReader, io.TextIOWrapper]:
+    counter = _CountingReader(path.open("rb"))
+    return counter, io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding, newline="")
 
 
 def _csv_table(path: Path, options: ImportOptions) -> Table:
@@ -124,14 +137,12 @@ def _csv_table(path: Path, options: ImportOptions) -> Table:
         codecs.lookup(encoding)
     except LookupError:
         raise ImportError_(f"unknown encoding {encoding!r}") from None
-    total = path.stat().st_size
-    raw = path.open("rb")
-    counter = _CountingReader(raw)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding=encoding, newline="")
-    try:
-        sample = text.read(65536)
-    except UnicodeDecodeError:
-        raise ImportError_(f"{path} is not valid {encoding} text") from None
+    _, first = _text(path, encoding)
+    with first:
+        try:
+            sample = first.read(SAMPLE_CHARS)
+        except UnicodeDecodeError:
+            raise ImportError_(f"{path} is not valid {encoding} text") from None
     if _looks_binary(sample):
         raise ImportError_(f"{path} is not a text file (it contains binary data)")
     if not sample.strip():
@@ -139,60 +150,64 @@ def _csv_table(path: Path, options: ImportOptions) -> Table:
     delimiter = options.delimiter or detect_delimiter(sample)
     if delimiter == "\\t":
         delimiter = "\t"
-    stream = _chain(sample, text)
-    reader = csv.reader(stream, delimiter=delimiter, strict=True)
+    # Read again from the start: the csv reader then pulls lines straight from the file.
+    counter, text = _text(path, encoding)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
+
+    def broken(exc: csv.Error) -> ImportError_:
+        return ImportError_(
+            f"{path}, line {reader.line_num}: {exc} (is the file cut short or the quoting broken?)"
+        )
+
     try:
         header = next(reader)
-        peek = [next(reader, None), next(reader, None)]
+        peek = []  # the next two rows and the lines they end on: Qualtrics or data?
+        for _ in range(2):
+            row = next(reader, None)
+            if row is not None:
+                peek.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ImportError_(
-            f"{path}, line {reader.line_num}: {exc} (is the file cut short or the quoting broken?)"
-        ) from None
-    peek = [p for p in peek if p is not None]
-    qualtrics = _is_qualtrics([header, *peek]) if peek else False
+        text.close()
+        raise broken(exc) from None
+    except UnicodeDecodeError:
+        text.close()
+        raise ImportError_(f"{path} is not valid {encoding} text") from None
+    qualtrics = _is_qualtrics([header, *(row for _, row in peek)]) if peek else False
     if qualtrics:
         peek = []
+    peeked: int | None = None
 
-    def rows() -> Iterator[tuple[int, list[str]]]:
+    def line() -> int:
+        return peeked if peeked is not None else reader.line_num
+
+    def rows() -> Iterator[list[str]]:
+        nonlocal peeked
         try:
-            for row in peek:
-                yield reader.line_num, row
-            for row in reader:
-                yield reader.line_num, row
+            for number, row in peek:
+                peeked = number
+                yield row
+            peeked = None
+            yield from reader
         except csv.Error as exc:
-            raise ImportError_(
-                f"{path}, line {reader.line_num}: {exc} (is the file cut short or the "
-                "quoting broken?)"
-            ) from None
+            raise broken(exc) from None
         except UnicodeDecodeError:
             raise ImportError_(
                 f"{path}: not valid {encoding} text near line {reader.line_num}"
             ) from None
         finally:
-            raw.close()
+            text.close()
 
+    total = path.stat().st_size
     return Table(
         [h.strip() for h in header],
         rows(),
+        line,
         lambda: (counter.count, total),
         "csv",
         encoding,
         delimiter,
         qualtrics,
     )
-
-
-def _chain(first: str, rest: io.TextIOBase) -> Iterator[str]:
-    """Lines of an already-read sample followed by the rest of the stream."""
-    lines = first.splitlines(keepends=True)
-    tail = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
-    yield from lines
-    for line in rest:
-        if tail:
-            line, tail = tail + line, ""
-        yield line
-    if tail:
-        yield tail
 
 
 def _xlsx_table(path: Path, options: ImportOptions) -> Table:
@@ -218,7 +233,7 @@ def _xlsx_table(path: Path, options: ImportOptions) -> Table:
     if header is None:
         raise ImportError_(f"{path} is empty")
 
-    def cell(v) -> str:
+    def cell(v: object) -> str:
         if v is None:
             return ""
         if isinstance(v, float) and v.is_integer():
@@ -228,40 +243,38 @@ def _xlsx_table(path: Path, options: ImportOptions) -> Table:
     header_s = [cell(v).strip() for v in header]
     peek = [[cell(v) for v in r] for r in (next(it, None), next(it, None)) if r is not None]
     qualtrics = _is_qualtrics([header_s, *peek])
-    state = {"row": 1}
+    row = 1 + (len(peek) if qualtrics else 0)
 
-    def rows():
-        n = 1
-        if not qualtrics:
-            for r in peek:
-                n += 1
-                yield n, r
-        else:
-            n += len(peek)
-        for r in it:
-            n += 1
-            state["row"] = n
-            yield n, [cell(v) for v in r]
-        book.close()
+    def rows() -> Iterator[list[str]]:
+        nonlocal row
+        try:
+            if not qualtrics:
+                for values in peek:
+                    row += 1
+                    yield values
+            for r in it:
+                row += 1
+                yield [cell(v) for v in r]
+        finally:
+            book.close()
 
-    return Table(header_s, rows(), lambda: (state["row"], total), "xlsx", qualtrics=qualtrics)
+    return Table(header_s, rows(), lambda: row, lambda: (row, total), "xlsx", qualtrics=qualtrics)
 
 
 def _jsonl_table(path: Path, options: ImportOptions) -> Table:
     encoding = options.encoding or detect_encoding(path)
     total = path.stat().st_size
-    f = path.open("rb")
-    counter = _CountingReader(f)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding=encoding)
-    first: list[tuple[int, dict]] = []
+    counter, text = _text(path, encoding)
+    first: list[tuple[int, dict[str, object]]] = []
     columns: list[str] = []
+    line = 0
 
-    def records() -> Iterator[tuple[int, dict]]:
-        for number, line in enumerate(text, 1):
-            if not line.strip():
+    def records() -> Iterator[tuple[int, dict[str, object]]]:
+        for number, raw in enumerate(text, 1):
+            if not raw.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise ImportError_(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
             except UnicodeDecodeError:
@@ -280,21 +293,30 @@ def _jsonl_table(path: Path, options: ImportOptions) -> Table:
             if len(first) >= 100:
                 break
     except UnicodeDecodeError:
+        text.close()
         raise ImportError_(f"{path} is not a text file") from None
+    except ImportError_:
+        text.close()
+        raise
     if not first:
+        text.close()
         raise ImportError_(f"{path} is empty")
 
-    def value(v) -> str:
+    def value(v: object) -> str:
         if v is None:
             return ""
         return v if isinstance(v, str) else json.dumps(v) if isinstance(v, list | dict) else str(v)
 
-    def rows():
-        for number, obj in [*first, *source]:
-            yield number, [value(obj.get(c)) for c in columns]
-        f.close()
+    def rows() -> Iterator[list[str]]:
+        nonlocal line
+        try:
+            for number, obj in chain(first, source):
+                line = number
+                yield [value(obj.get(c)) for c in columns]
+        finally:
+            text.close()
 
-    return Table(columns, rows(), lambda: (counter.count, total), "jsonl", encoding)
+    return Table(columns, rows(), lambda: line, lambda: (counter.count, total), "jsonl", encoding)
 
 
 def open_table(path: Path | str, options: ImportOptions | None = None) -> Table:

@@ -23,12 +23,21 @@ class ChangeLog:
         return int(self.db.scalar("SELECT coalesce(max(batch), 0) + 1 FROM coding_log"))
 
     def append(
-        self, batch: int, changes: Iterable[Change], *, kind: str = "do", target: int | None = None
+        self,
+        batch: int,
+        changes: Iterable[Change],
+        *,
+        kind: str = "do",
+        target: int | None = None,
+        import_id: int | None = None,
     ) -> None:
-        """Record changes that took effect (call inside the transaction that made them)."""
+        """Record changes that took effect (call inside the transaction that made them).
+
+        `import_id`: the import that made them, so that taking it out removes its entries.
+        """
         self.db.executemany(
             "INSERT INTO coding_log (batch, kind, target, action, comment_id, code_id,"
-            ' coder, start, "end", origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            ' coder, start, "end", origin, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
             [
                 (
                     batch,
@@ -41,6 +50,7 @@ class ChangeLog:
                     c.start,
                     c.end,
                     str(c.origin),
+                    import_id,
                 )
                 for c in changes
             ],

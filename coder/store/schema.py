@@ -237,12 +237,27 @@ def _v3_fts_as_sqlite_utils_makes_it(db: Database) -> None:
     db.execute("INSERT INTO comments_fts (comments_fts, rank) VALUES ('automerge', 8)")
 
 
+def _v4_imports_own_what_they_write(db: Database) -> None:
+    """Migration 4: every row an import writes names the import.
+
+    Comments, respondents and attributes did already; now the questions and codes an
+    import creates, its codings and its change-log entries do too, so that taking a failed
+    import out removes exactly its own rows. `completed_by` marks an unfinished import
+    (killed, or failed with someone's work kept) that a later run of the same file completed.
+    """
+    for table in ("questions", "codes", "codings"):
+        db.table(table).add_column("import_id", int, fk="imports")
+    db.table("coding_log").add_column("import_id", int)  # the log links to nothing, by design
+    db.table("imports").add_column("completed_by", int, fk="imports")
+
+
 Migration = str | Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = [
     _V1 + _V1_FTS,
     _V2,
     _v3_fts_as_sqlite_utils_makes_it,
+    _v4_imports_own_what_they_write,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
