@@ -198,7 +198,9 @@ def test_a_code_the_import_created_stays_while_someone_uses_it(mini_project, tmp
         assert store.status().incomplete_imports == 1  # the code still names the import
 
 
-def test_a_killed_import_is_completed_by_running_it_again(mini_project, tmp_path, monkeypatch):
+def test_a_killed_import_is_completed_by_running_it_again(
+    mini_project, tmp_path, monkeypatch, capsys
+):
     monkeypatch.setattr(importer, "CHUNK_COMMENTS", 2)
 
     class Killed(BaseException):
@@ -214,12 +216,15 @@ def test_a_killed_import_is_completed_by_running_it_again(mini_project, tmp_path
     monkeypatch.undo()
     monkeypatch.setattr(importer, "CHUNK_COMMENTS", 2)
     assert {"11", "12"} <= source_ids(mini_project)
-    with open_project(mini_project) as store:
-        assert store.status().incomplete_imports == 1
+    code, out, _ = run_cli(capsys, "status", mini_project)
+    assert "1 import(s) did not finish" in out
 
-    summary = do_import(mini_project, survey(tmp_path / "s.csv", tail=""))
-    assert (summary.comments_added, summary.already_present) == (4, 2)
-    assert summary.completed_imports == 1
+    path = survey(tmp_path / "s.csv", tail="")
+    code, out, _ = run_cli(capsys, "import", mini_project, path, "--text", "answer", "--id", "id")
+    assert code == 0 and "added 4 comments" in out and "skipped 2 comments already" in out
+    assert "completed 1 unfinished import(s) of this file" in out
+    code, out, _ = run_cli(capsys, "status", mini_project)
+    assert "did not finish" not in out
     with open_project(mini_project) as store:
         assert store.status().incomplete_imports == 0
         rows = store.db.execute("SELECT id, status, completed_by FROM imports ORDER BY id")
