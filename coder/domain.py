@@ -214,7 +214,10 @@ class NextUncoded:
 
 @dataclass(frozen=True)
 class ImportRow:
-    """One answered question, as an import hands it to the store."""
+    """One answered question, for callers that write a few rows by hand (`write_chunk`).
+
+    The importer itself hands the store whole `ImportChunk`s instead, with no object per row.
+    """
 
     comment_source_id: str
     respondent_source_id: str
@@ -224,10 +227,46 @@ class ImportRow:
     code_ids: tuple[int, ...] = ()
 
 
+# (respondent source id, value of each of the chunk's attributes; None = not given)
+RespondentRecord = tuple[str | None, ...]
+# (comment source id, position of its respondent in the chunk, position of its question, text)
+CommentRecord = tuple[str, int, int, str]
+
+
+@dataclass(frozen=True)
+class ImportChunk:
+    """One chunk of an import as plain tuples: what the store writes in one transaction.
+
+    Respondents appear once each; a comment names its respondent and its question by their
+    positions in `respondents` and `questions`, a coding its comment by position in `comments`.
+    """
+
+    questions: tuple[str, ...]
+    attribute_names: tuple[str, ...]
+    respondents: list[RespondentRecord]
+    comments: list[CommentRecord]
+    codings: list[tuple[int, int]] = field(default_factory=list)  # (comment position, code id)
+
+
 @dataclass
 class ChunkResult:
     """What writing one chunk of an import did."""
 
     added: int = 0
-    already_present: int = 0
+    already_present: int = 0  # in the project before this import
+    duplicates: int = 0  # ids used again within this import's file: the first is kept
+    duplicate_examples: list[str] = field(default_factory=list)
     codings: int = 0
+
+
+@dataclass(frozen=True)
+class KeptWork:
+    """What undoing a failed import left in place because someone else had worked on it."""
+
+    comments: int = 0
+    coded_by: tuple[str, ...] = ()  # coders who coded (or uncoded) those comments
+    memos_by: tuple[str, ...] = ()  # coders who wrote memos on them
+    codes: tuple[str, ...] = ()  # paths of codes the import created that others used
+
+    def __bool__(self) -> bool:
+        return bool(self.comments or self.codes)

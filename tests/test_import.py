@@ -8,8 +8,7 @@ import sqlite3
 import openpyxl
 import pytest
 
-from coder import corpus
-from coder.corpus import ImportOptions, import_file
+from coder.corpus import ImportOptions, import_file, importer
 from coder.errors import CoderError
 from coder.store import open_project
 
@@ -137,7 +136,7 @@ def test_codes_column_matches_paths_names_and_case(mini_project, tmp_path):
 
 
 def test_unknown_codes_are_named_and_nothing_is_written(mini_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "CHUNK_ROWS", 1)  # the unknown code sits in a later chunk
+    monkeypatch.setattr(importer, "CHUNK_COMMENTS", 1)  # the unknown code sits in a later chunk
     rows = [*ROWS, ("5", "nurse", "D", "text", "Budgets; Workload"), ("6", "x", "E", "t", "Nope")]
     path = write_csv(tmp_path / "s.csv", rows=rows)
     before = snapshot(mini_project)
@@ -224,6 +223,7 @@ def test_jsonl(empty_project, tmp_path):
 BAD_INPUTS = {
     "unterminated quote": ('id,answer\n1,"fine"\n2,"cut off here\n', "cut short"),
     "too few fields": ("id,role,answer\n1,a,fine\n2,b\n", "2 fields where the header has 3"),
+    "short first row": ("id,role,answer\n1,a\n2,b,fine\n3,c,x\n", "line 2: 2 fields"),
     "wrong delimiter": ("id;answer\n1;fine\n2;also\n", None),
     "missing column": ("id,reply\n1,fine\n", "no column 'answer'.*reply"),
     "empty file": ("", "empty"),
@@ -232,7 +232,9 @@ BAD_INPUTS = {
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_csv_gives_clear_error_and_changes_nothing(mini_project, tmp_path, case, monkeypatch):
-    monkeypatch.setattr(corpus, "CHUNK_ROWS", 1)  # earlier rows are committed before the error
+    monkeypatch.setattr(
+        importer, "CHUNK_COMMENTS", 1
+    )  # earlier rows are committed before the error
     content, pattern = BAD_INPUTS[case]
     path = tmp_path / "bad.csv"
     path.write_text(content)
@@ -260,7 +262,7 @@ def test_binary_garbage(mini_project, tmp_path):
 
 
 def test_failure_in_a_late_chunk_takes_out_the_early_ones(mini_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_COMMENTS", 2)
     rows = [(str(i), "r", "A", f"answer {i}") for i in range(1, 9)]
     content = "id,role,area,answer\n" + "".join(",".join(r) + "\n" for r in rows)
     path = tmp_path / "late.csv"
@@ -279,7 +281,7 @@ def test_codes_columns_must_pair_with_text_columns(mini_project, tmp_path):
 
 
 def test_progress_is_reported(empty_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(importer, "CHUNK_COMMENTS", 10)
     path = tmp_path / "big.csv"
     path.write_text("id,answer\n" + "".join(f"{i},answer number {i}\n" for i in range(100)))
     seen = []
@@ -296,7 +298,7 @@ def test_progress_is_reported(empty_project, tmp_path, monkeypatch):
 
 
 def test_interrupted_import_is_taken_out(mini_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(corpus, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(importer, "CHUNK_COMMENTS", 2)
     path = tmp_path / "s.csv"
     path.write_text("id,answer\n" + "".join(f"{i},answer {i}\n" for i in range(10)))
     before = snapshot(mini_project)

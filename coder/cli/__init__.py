@@ -40,11 +40,15 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{exc.format_message()} (see: {command} --help)", exc.exit_code)
     except click.ClickException as exc:
         _fail(exc.format_message(), exc.exit_code)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+    except click.exceptions.Abort as exc:
+        # Ctrl-C in a command reaches us as Abort; a note on the interruption says what
+        # was kept after all (a colleague's work on an import's comments).
+        kept = getattr(exc.__cause__, "__notes__", None)
+        click.echo(f"Interrupted; {'; '.join(kept)}." if kept else "Aborted.", err=True)
         sys.exit(130)
-    except KeyboardInterrupt:
-        click.echo("Interrupted; nothing half-written was kept.", err=True)
+    except KeyboardInterrupt as exc:
+        kept = "; ".join(getattr(exc, "__notes__", ())) or "nothing half-written was kept"
+        click.echo(f"Interrupted; {kept}.", err=True)
         sys.exit(130)
     except CoderError as exc:
         _fail(exc, 1)

@@ -150,6 +150,11 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
         echo(f"imported {s.codings} codings by {options.coder}")
     if s.codes_created:
         echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
+    if s.completed_imports:
+        echo(
+            f"completed {s.completed_imports} unfinished import(s) of this file; "
+            "none is unfinished now"
+        )
 
 
 @cli.command()

@@ -102,7 +102,10 @@ class Codes:
         examples: Iterable[str] = (),
         color: str | None = None,
         position: int | None = None,
+        import_id: int | None = None,
     ) -> int:
+        """Add a code; `import_id` when an import creates it, so that taking the import out
+        removes the code too (unless someone has used it since)."""
         with self.db.transaction():
             if position is None:
                 position = self.db.scalar(
@@ -112,7 +115,7 @@ class Codes:
             try:
                 cur = self.db.execute(
                     "INSERT INTO codes (name, parent_id, description, include, exclude, examples,"
-                    " color, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " color, position, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         name,
                         parent_id,
@@ -122,6 +125,7 @@ class Codes:
                         json.dumps(list(examples)),
                         color,
                         position,
+                        import_id,
                     ),
                 )
             except sqlite3.IntegrityError as exc:

@@ -40,14 +40,17 @@ class ChangeLog:
         kind: str = "do",
         target: int | None = None,
         actor: str | None = None,
+        import_id: int | None = None,
     ) -> None:
         """Record changes that took effect (call inside the transaction that made them).
 
-        `actor`: who made them, when that is not each coding's own coder.
+        `actor`: who made them, when that is not each coding's own coder; `import_id`: the
+        import that made them, so that taking it out removes its entries.
         """
         self.db.executemany(
             "INSERT INTO coding_log (batch, kind, target, action, comment_id, code_id,"
-            ' coder, start, "end", origin, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+            ' coder, start, "end", origin, actor, import_id)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     batch,
@@ -61,6 +64,7 @@ class ChangeLog:
                     c.end,
                     str(c.origin),
                     actor if actor != c.coder else None,
+                    import_id,
                 )
                 for c in changes
             ],

@@ -1,14 +1,75 @@
-"""Imports: writing survey answers in chunks, and taking an import out again."""
+"""Imports: writing survey answers chunk by chunk, and taking a failed import out again.
+
+Every row an import writes carries its id: comments, respondents, their attributes, the
+questions and codes it created, its codings and their change-log entries. Taking an
+import out removes exactly those rows and never anyone else's: a comment a colleague
+coded or wrote a memo on while the import ran is kept, with its respondent and question.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import Any
 
-from coder.domain import Change, ChunkResult, ImportRow, Origin
+from coder.domain import (
+    Change,
+    ChunkResult,
+    CommentRecord,
+    ImportChunk,
+    ImportRow,
+    KeptWork,
+    Origin,
+    RespondentRecord,
+)
 from coder.store.codings import ChangeLog
 from coder.store.db import Db
+
+_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+_EXAMPLES = 5  # duplicate ids named per chunk
+_INDEX_TEXT = "INSERT INTO comments_fts (rowid, text) VALUES (?, ?)"
+
+# Source ids this import found already in the project, so that a second row with one of
+# them counts as a duplicate within the file: kept on disk, not in memory, so that
+# re-running a large import stays in constant memory.
+_PRESENT = "temp.import_present"
+_CREATE_PRESENT = (
+    f"CREATE TABLE IF NOT EXISTS {_PRESENT} "
+    "(import_id INTEGER, source_id TEXT, PRIMARY KEY (import_id, source_id)) WITHOUT ROWID"
+)
+
+# Work by anyone but the import itself on the comments it wrote: (comment, coder, kind).
+# The change log counts too: a coding made and taken back again is still someone's work.
+_OTHERS_WORK = """
+SELECT c.id, k.coder, 'coded' FROM comments c JOIN codings k ON k.comment_id = c.id
+ WHERE c.import_id = :imp AND k.import_id IS NOT :imp
+UNION
+SELECT c.id, l.coder, 'coded' FROM comments c JOIN coding_log l ON l.comment_id = c.id
+ WHERE c.import_id = :imp AND l.import_id IS NOT :imp
+UNION
+SELECT c.id, m.coder, 'memo' FROM comments c JOIN memos m ON m.comment_id = c.id
+ WHERE c.import_id = :imp
+"""
+# Once the import's own codings and log entries are gone: its comments nobody else touched.
+_UNTOUCHED = (
+    "import_id = :imp "
+    "AND NOT EXISTS (SELECT 1 FROM codings k WHERE k.comment_id = comments.id) "
+    "AND NOT EXISTS (SELECT 1 FROM coding_log l WHERE l.comment_id = comments.id) "
+    "AND NOT EXISTS (SELECT 1 FROM memos m WHERE m.comment_id = comments.id)"
+)
+_CODES_USED = """
+SELECT code_id FROM codings WHERE code_id IN (SELECT id FROM codes WHERE import_id = :imp)
+UNION
+SELECT code_id FROM coding_log WHERE code_id IN (SELECT id FROM codes WHERE import_id = :imp)
+UNION
+SELECT code_id FROM memos WHERE code_id IN (SELECT id FROM codes WHERE import_id = :imp)
+"""
+_OWNS_ANYTHING = " OR ".join(
+    f"EXISTS (SELECT 1 FROM {table} WHERE import_id = :imp)"
+    for table in ("comments", "respondents", "respondent_attributes", "questions", "codes")
+)
 
 
 class Imports:
@@ -18,134 +79,321 @@ class Imports:
         self.db = db
         self.log = log
 
+    # -- an import's life --------------------------------------------------------------------
+
     def begin(self, source: str) -> int:
         with self.db.transaction():
             cur = self.db.execute("INSERT INTO imports (source) VALUES (?)", (source,))
             return int(cur.lastrowid or 0)
 
-    def finish(self, import_id: int, summary: dict[str, Any]) -> None:
+    def finish(self, import_id: int, summary: dict[str, Any]) -> int:
+        """Mark the import done. Earlier unfinished imports of the same source (killed, or
+        failed with work kept) are done too now, completed by this one: returns how many."""
         with self.db.transaction():
             self.db.execute(
-                "UPDATE imports SET status = 'done', summary = ?, "
-                "finished_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?",
+                f"UPDATE imports SET status = 'done', summary = ?, finished_at = {_NOW} "
+                "WHERE id = ?",
                 (json.dumps(summary), import_id),
             )
-
-    def undo(self, import_id: int, created_code_ids: Iterable[int] = ()) -> None:
-        """Remove everything an import wrote, leaving the project as it was before it."""
-        with self.db.transaction():
-            ids = "SELECT id FROM comments WHERE import_id = ?"
-            self.db.execute(f"DELETE FROM coding_log WHERE comment_id IN ({ids})", (import_id,))
-            self.db.execute(
-                "INSERT INTO comments_fts (comments_fts, rowid, text) "
-                "SELECT 'delete', id, text FROM comments WHERE import_id = ?",
-                (import_id,),
-            )
-            self.db.execute("DELETE FROM comments WHERE import_id = ?", (import_id,))
-            self.db.execute("DELETE FROM respondent_attributes WHERE import_id = ?", (import_id,))
-            self.db.execute("DELETE FROM respondents WHERE import_id = ?", (import_id,))
-            self.db.execute(
-                "DELETE FROM questions WHERE id NOT IN "
-                "(SELECT DISTINCT question_id FROM comments WHERE question_id IS NOT NULL)"
-            )
-            for code_id in created_code_ids:
-                self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
-            self.db.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+            completed = self.db.execute(
+                f"UPDATE imports SET status = 'done', finished_at = {_NOW}, completed_by = :imp "
+                "WHERE id < :imp AND status != 'done' "
+                "AND source = (SELECT source FROM imports WHERE id = :imp)",
+                {"imp": import_id},
+            ).rowcount
+            self.db.execute(f"DROP TABLE IF EXISTS {_PRESENT}")
+        return completed
 
     def incomplete(self) -> list[tuple[int, str]]:
         return self.db.execute(
             "SELECT id, source FROM imports WHERE status != 'done' ORDER BY id"
         ).fetchall()
 
-    def question_id(self, name: str) -> int:
-        with self.db.transaction():
-            found = self.db.scalar("SELECT id FROM questions WHERE name = ?", (name,))
-            if found is not None:
-                return int(found)
-            position = self.db.scalar("SELECT count(*) FROM questions")
-            cur = self.db.execute(
-                "INSERT INTO questions (name, position) VALUES (?, ?)", (name, position)
+    def undo(self, import_id: int) -> KeptWork:
+        """Take out everything this import wrote, except comments (and the codes it created)
+        that someone else has worked on since: those stay, and the import stays on record as
+        failed, to be completed by running it again."""
+        p = {"imp": import_id}
+        db = self.db
+        with db.transaction():
+            work = db.execute(_OTHERS_WORK, p).fetchall()
+            db.execute("DELETE FROM codings WHERE import_id = :imp", p)
+            db.execute("DELETE FROM coding_log WHERE import_id = :imp", p)
+            db.execute(
+                "INSERT INTO comments_fts (comments_fts, rowid, text) "
+                f"SELECT 'delete', id, text FROM comments WHERE {_UNTOUCHED}",
+                p,
             )
-            return int(cur.lastrowid or 0)
+            db.execute(f"DELETE FROM comments WHERE {_UNTOUCHED}", p)
+            # Attributes stay with a respondent that keeps one of this import's comments.
+            db.execute(
+                "DELETE FROM respondent_attributes WHERE import_id = :imp AND respondent_id "
+                "NOT IN (SELECT respondent_id FROM comments WHERE import_id = :imp "
+                "AND respondent_id IS NOT NULL)",
+                p,
+            )
+            # A respondent or question this import made stays while any comment, of this
+            # import or another one running beside it, belongs to it.
+            db.execute(
+                "DELETE FROM respondents WHERE import_id = :imp "
+                "AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.respondent_id = respondents.id)",
+                p,
+            )
+            db.execute(
+                "DELETE FROM questions WHERE import_id = :imp "
+                "AND NOT EXISTS (SELECT 1 FROM comments c WHERE c.question_id = questions.id)",
+                p,
+            )
+            kept_codes = self._undo_codes(import_id)
+            kept = KeptWork(
+                comments=len({comment for comment, _, _ in work}),
+                coded_by=tuple(sorted({who for _, who, kind in work if kind == "coded"})),
+                memos_by=tuple(sorted({who for _, who, kind in work if kind == "memo"})),
+                codes=tuple(kept_codes),
+            )
+            if db.scalar(f"SELECT {_OWNS_ANYTHING}", p):
+                db.execute(
+                    f"UPDATE imports SET status = 'failed', finished_at = {_NOW}, summary = ? "
+                    "WHERE id = ?",
+                    (
+                        json.dumps({"kept_comments": kept.comments, "kept_codes": kept_codes}),
+                        import_id,
+                    ),
+                )
+            else:
+                db.execute("DELETE FROM imports WHERE id = ?", (import_id,))
+            db.execute(f"DROP TABLE IF EXISTS {_PRESENT}")
+        return kept
+
+    def _undo_codes(self, import_id: int) -> list[str]:
+        """Delete the codes this import created that nobody else has used; the paths of the
+        ones kept (a kept code keeps its parents, and so does a code someone added beneath)."""
+        created = set(self.db.column("SELECT id FROM codes WHERE import_id = ?", (import_id,)))
+        if not created:
+            return []
+        parents: dict[int, int | None] = dict(self.db.execute("SELECT id, parent_id FROM codes"))
+        keep = set(self.db.column(_CODES_USED, {"imp": import_id}))
+        keep |= {parent for code, parent in parents.items() if code not in created and parent}
+        for code in list(keep):
+            while code in created:
+                keep.add(code)
+                code = parents[code]
+        keep &= created
+        self.db.executemany(
+            "DELETE FROM codes WHERE id = ?", [(code,) for code in sorted(created - keep)]
+        )
+        paths = self.db.select_in(
+            "SELECT path FROM code_paths WHERE code_id IN ({marks}) ORDER BY path", sorted(keep)
+        )
+        return [path for (path,) in paths]
+
+    # -- writing -----------------------------------------------------------------------------
 
     def write_chunk(
         self, import_id: int, rows: Sequence[ImportRow], coder: str | None
     ) -> ChunkResult:
-        """Write one chunk of an import in one transaction. Rows already present are skipped."""
+        """Write a few hand-made rows as one chunk (tests and generated projects)."""
+        questions = list(dict.fromkeys(r.question for r in rows))
+        names = list(dict.fromkeys(name for r in rows for name in r.attributes))
+        respondents: dict[str, int] = {}
+        people: list[RespondentRecord] = []
+        comments: list[CommentRecord] = []
+        codings: list[tuple[int, int]] = []
+        for row in rows:
+            position = respondents.setdefault(row.respondent_source_id, len(people))
+            if position == len(people):
+                people.append((row.respondent_source_id, *(row.attributes.get(n) for n in names)))
+            codings.extend((len(comments), code) for code in dict.fromkeys(row.code_ids))
+            comments.append(
+                (row.comment_source_id, position, questions.index(row.question), row.text)
+            )
+        chunk = ImportChunk(tuple(questions), tuple(names), people, comments, codings)
+        return self.write(import_id, chunk, coder)
+
+    def write(self, import_id: int, chunk: ImportChunk, coder: str | None) -> ChunkResult:
+        """Write one chunk of an import in one transaction.
+
+        Comments already in the project are skipped and counted; a comment id used again
+        within the import counts as a duplicate and its first use is kept. Ids are handed
+        out here, under the write lock that BEGIN IMMEDIATE holds, so nothing written has
+        to be selected again to learn its id.
+        """
         result = ChunkResult()
-        db = self.db
-        with db.transaction():
-            # Respondents, then their attributes (kept if already known).
-            respondent_ids = list(dict.fromkeys(r.respondent_source_id for r in rows))
-            db.executemany(
-                "INSERT OR IGNORE INTO respondents (source_id, import_id) VALUES (?, ?)",
-                [(rid, import_id) for rid in respondent_ids],
+        if not chunk.comments:
+            return result
+        with self.db.transaction():
+            respondent_ids = self._write_respondents(import_id, chunk)
+            used = set(map(itemgetter(2), chunk.comments))
+            question_ids = [
+                self._question_id(name, import_id) if q in used else 0
+                for q, name in enumerate(chunk.questions)
+            ]
+            comment_ids = self._write_comments(
+                import_id, chunk.comments, respondent_ids, question_ids, result
             )
-            resp_map: dict[str, int] = dict(
-                db.select_in(
-                    "SELECT source_id, id FROM respondents WHERE source_id IN ({marks})",
-                    respondent_ids,
-                )
-            )
-            attrs = []
-            seen: set[int] = set()
-            for row in rows:
-                rid = resp_map[row.respondent_source_id]
-                if rid in seen:
-                    continue
-                seen.add(rid)
-                attrs.extend(
-                    (rid, name, value, import_id) for name, value in row.attributes.items()
-                )
-            db.executemany(
-                "INSERT OR IGNORE INTO respondent_attributes (respondent_id, name, value, import_id)"
-                " VALUES (?, ?, ?, ?)",
-                attrs,
-            )
-            questions = {q: self.question_id(q) for q in dict.fromkeys(r.question for r in rows)}
-            last_id = db.scalar("SELECT coalesce(max(id), 0) FROM comments")
-            db.executemany(
-                "INSERT OR IGNORE INTO comments (source_id, respondent_id, question_id, text,"
-                " import_id) VALUES (?, ?, ?, ?, ?)",
-                [
-                    (
-                        r.comment_source_id,
-                        resp_map[r.respondent_source_id],
-                        questions[r.question],
-                        r.text,
-                        import_id,
-                    )
-                    for r in rows
-                ],
-            )
-            inserted = db.execute(
-                "INSERT INTO comments_fts (rowid, text) SELECT id, text FROM comments WHERE id > ?",
-                (last_id,),
-            ).rowcount
-            result.added = inserted
-            result.already_present = len(rows) - inserted
-            coded = [r for r in rows if r.code_ids]
-            if coded and coder:
-                comment_ids: dict[str, int] = dict(
-                    db.select_in(
-                        "SELECT source_id, id FROM comments WHERE import_id = ? "
-                        "AND source_id IN ({marks})",
-                        [r.comment_source_id for r in coded],
-                        before=[import_id],
-                    )
-                )
-                changes = [
-                    Change("add", comment_ids[r.comment_source_id], code_id, coder, Origin.IMPORTED)
-                    for r in coded
-                    if r.comment_source_id in comment_ids
-                    for code_id in dict.fromkeys(r.code_ids)
-                ]
-                if changes:
-                    db.executemany(
-                        "INSERT OR IGNORE INTO codings (comment_id, code_id, coder, origin) "
-                        "VALUES (?, ?, ?, ?)",
-                        [(c.comment_id, c.code_id, c.coder, str(c.origin)) for c in changes],
-                    )
-                    self.log.append(self.log.next_batch(), changes)
-                    result.codings = len(changes)
+            if chunk.codings and coder:
+                result.codings = self._write_codings(import_id, chunk.codings, comment_ids, coder)
         return result
+
+    def _write_respondents(self, import_id: int, chunk: ImportChunk) -> list[int]:
+        """Insert the chunk's new respondents and their attributes (an attribute a respondent
+        already has is kept); the respondents' ids, by position."""
+        people = chunk.respondents
+        sources = list(map(itemgetter(0), people))
+        first = int(self.db.scalar("SELECT coalesce(max(id), 0) FROM respondents")) + 1
+        ids: Sequence[int] = range(first, first + len(people))
+        added = self.db.insert_rows(
+            "INSERT OR IGNORE INTO respondents (id, source_id, import_id)",
+            3,
+            zip(ids, sources, repeat(import_id)),
+        )
+        if added != len(people):  # some were known already: ask for their ids
+            found = dict(
+                self.db.select_in(
+                    "SELECT source_id, id FROM respondents WHERE source_id IN ({marks})", sources
+                )
+            )
+            ids = [found[source] for source in sources]
+        for k, name in enumerate(chunk.attribute_names, 1):
+            values = list(map(itemgetter(k), people))
+            rows: Iterable[tuple[int, str, str | None, int]] = zip(
+                ids, repeat(name), values, repeat(import_id)
+            )
+            if None in values:  # not given for some respondents: nothing to write for them
+                rows = compress(rows, [v is not None for v in values])
+            self.db.insert_rows(
+                "INSERT OR IGNORE INTO respondent_attributes (respondent_id, name, value, import_id)",
+                4,
+                rows,
+            )
+        return list(ids)
+
+    def _question_id(self, name: str, import_id: int) -> int:
+        found = self.db.scalar("SELECT id FROM questions WHERE name = ?", (name,))
+        if found is not None:
+            return int(found)
+        cur = self.db.execute(
+            "INSERT INTO questions (name, position, import_id) "
+            "VALUES (?, (SELECT count(*) FROM questions), ?)",
+            (name, import_id),
+        )
+        return int(cur.lastrowid or 0)
+
+    def _write_comments(
+        self,
+        import_id: int,
+        comments: list[CommentRecord],
+        respondent_ids: list[int],
+        question_ids: list[int],
+        result: ChunkResult,
+    ) -> Sequence[int | None]:
+        """Insert the comments and index their text; each comment's new id by position
+        (None where it was not written: a duplicate, or already in the project)."""
+        sources = list(map(itemgetter(0), comments))
+        written = comments
+        if len(set(sources)) != len(sources):  # an id used twice within the chunk
+            firsts: dict[str, int] = {}
+            for position, source in enumerate(sources):
+                if firsts.setdefault(source, position) != position:
+                    self._duplicate(source, result)
+            written = [comments[p] for p in firsts.values()]
+            positions: Sequence[int] = list(firsts.values())
+        else:
+            positions = range(len(comments))
+        first = int(self.db.scalar("SELECT coalesce(max(id), 0) FROM comments")) + 1
+        ids = range(first, first + len(written))
+        written_sources, people, questions, texts = zip(*written, strict=True)
+        added = self.db.insert_rows(
+            "INSERT OR IGNORE INTO comments "
+            "(id, source_id, respondent_id, question_id, text, import_id)",
+            6,
+            zip(
+                ids,
+                written_sources,
+                map(respondent_ids.__getitem__, people),
+                map(question_ids.__getitem__, questions),
+                texts,
+                repeat(import_id),
+            ),
+        )
+        # The full-text index takes one statement a row: FTS5 is slower with several.
+        if added == len(written):
+            fresh: list[bool] | None = None
+            self.db.executemany(_INDEX_TEXT, zip(ids, texts, strict=True))
+        else:
+            new = set(self.db.column("SELECT id FROM comments WHERE id >= ?", (first,)))
+            fresh = [i in new for i in ids]
+            self.db.executemany(_INDEX_TEXT, compress(zip(ids, texts, strict=True), fresh))
+            self._sort_out_conflicts(
+                import_id,
+                [s for s, ok in zip(written_sources, fresh, strict=True) if not ok],
+                result,
+            )
+        result.added += added
+        if fresh is None and len(positions) == len(comments):
+            return ids  # every comment written, in order
+        by_position: list[int | None] = [None] * len(comments)
+        for position, comment_id, ok in zip(positions, ids, fresh or repeat(True), strict=False):
+            if ok:
+                by_position[position] = comment_id
+        return by_position
+
+    def _sort_out_conflicts(self, import_id: int, sources: list[str], result: ChunkResult) -> None:
+        """Comment ids that were not written: used earlier in this import (a duplicate) or
+        in the project before it (already present, unless this import met it before)."""
+        owner = dict(
+            self.db.select_in(
+                "SELECT source_id, import_id FROM comments WHERE source_id IN ({marks})", sources
+            )
+        )
+        elsewhere = [s for s in sources if owner.get(s) != import_id]
+        self.db.execute(_CREATE_PRESENT)
+        met = {
+            s
+            for (s,) in self.db.select_in(
+                f"SELECT source_id FROM {_PRESENT} WHERE import_id = ? AND source_id IN ({{marks}})",
+                elsewhere,
+                before=[import_id],
+            )
+        }
+        for source in sources:
+            if owner.get(source) == import_id or source in met:
+                self._duplicate(source, result)
+            else:
+                result.already_present += 1
+        self.db.executemany(
+            f"INSERT OR IGNORE INTO {_PRESENT} (import_id, source_id) VALUES (?, ?)",
+            ((import_id, s) for s in elsewhere if s not in met),
+        )
+
+    @staticmethod
+    def _duplicate(source: str, result: ChunkResult) -> None:
+        result.duplicates += 1
+        if len(result.duplicate_examples) < _EXAMPLES:
+            result.duplicate_examples.append(source)
+
+    def _write_codings(
+        self,
+        import_id: int,
+        codings: list[tuple[int, int]],
+        comment_ids: Sequence[int | None],
+        coder: str,
+    ) -> int:
+        """The imported codings of the comments this chunk wrote, logged as one batch."""
+        pairs = list(
+            dict.fromkeys(
+                (comment_id, code_id)
+                for position, code_id in codings
+                if (comment_id := comment_ids[position]) is not None
+            )
+        )
+        if not pairs:
+            return 0
+        self.db.insert_rows(
+            "INSERT INTO codings (comment_id, code_id, coder, origin, import_id)",
+            5,
+            ((c, k, coder, str(Origin.IMPORTED), import_id) for c, k in pairs),
+        )
+        changes = [Change("add", c, k, coder, Origin.IMPORTED) for c, k in pairs]
+        self.log.append(self.log.next_batch(), changes, import_id=import_id)
+        return len(pairs)
