@@ -184,6 +184,7 @@ class CommentFilter:
     disagreement: bool = False  # coded by two or more coders who chose different codes
     question: str | None = None
     search: str | None = None  # full-text query as the researcher typed it
+    assigned_to: str | None = None  # in a sample assigned to this coder (coder sample)
 
     @property
     def is_empty(self) -> bool:

@@ -97,6 +97,10 @@ def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
         parts.append("coders disagree")
     if where.question is not None:
         parts.append(f"question {where.question}")
+    if where.assigned_to is not None:
+        parts.append(
+            "assigned to me" if where.assigned_to == me else f"assigned to {where.assigned_to}"
+        )
     if where.search:
         parts.append(f"search “{where.search}”")
     return " · ".join(parts)

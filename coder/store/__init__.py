@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from coder.domain import ProjectStatus
+from coder.store.assignments import Assignments
 from coder.store.codebook import Codebook
 from coder.store.codes import Codes
 from coder.store.codings import ChangeLog, Codings
@@ -44,6 +45,7 @@ class Store:
         self.models = Models(db)
         self.imports = Imports(db, self.log)
         self.reports = Reports(db)
+        self.assignments = Assignments(db)
 
     @property
     def path(self) -> Path:

@@ -277,6 +277,9 @@ def _filter_sql(f: CommentFilter) -> tuple[list[str], list[Any]]:
     if f.question is not None:
         clauses.append("c.question_id IN (SELECT id FROM questions WHERE name = ?)")
         params.append(f.question)
+    if f.assigned_to is not None:
+        clauses.append("c.id IN (SELECT comment_id FROM assignments WHERE coder = ?)")
+        params.append(f.assigned_to)
     if f.search is not None:
         clauses.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
         params.append(fts_query(f.search))

@@ -124,6 +124,11 @@ class Imports:
                 f"SELECT 'delete', id, text FROM comments WHERE {_UNTOUCHED}",
                 p,
             )
+            # A comment assigned to a coder while the import ran goes, and so does the assignment.
+            db.execute(
+                f"DELETE FROM assignments WHERE comment_id IN (SELECT id FROM comments WHERE {_UNTOUCHED})",
+                p,
+            )
             db.execute(f"DELETE FROM comments WHERE {_UNTOUCHED}", p)
             # Attributes stay with a respondent that keeps one of this import's comments.
             db.execute(
