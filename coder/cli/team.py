@@ -64,3 +64,82 @@ def sample(
     if progress:
         echo(f"{coder} has coded {progress[0]} of the {progress[1]} comments assigned to them")
 
+
+_AGREEMENT_HELP = """Inter-coder agreement, code by code and overall.
+
+\b
+Measured on the comments coded by at least two of the chosen coders (default: every
+coder except `consensus`, the agreed coding). On each such comment a coder either
+applied a code or did not; a coder who coded nothing on it has no value there. A
+sub-code counts for itself, and a parent is also reported rolled up, "(with sub-codes)":
+present when the parent or any code below it was applied. Segments count the comment.
+
+\b
+For each code: comments compared; percent agreement (the share of agreeing pairs of
+coders, averaged over comments; for two coders, the share of comments they agree on);
+Cohen's kappa (exactly two coders); Fleiss' kappa (three or more, each coding every
+comment); Krippendorff's alpha (nominal; any number of coders, missing values allowed).
+A code with no variation (nobody applied it, or everybody everywhere) has no kappa or
+alpha and is reported as such. The last row, ALL, pools every comment and code as one
+unit each, and gives beside the pooled alpha the mean of the codes' alphas
+(alpha_mean_over_codes, codes with no variation left out).
+
+\b
+CSV columns: code, comments, percent_agreement (0-100), cohen_kappa,
+krippendorff_alpha, fleiss_kappa, alpha_mean_over_codes, rolled_up, note.
+"""
+
+
+@cli.command(help=_AGREEMENT_HELP, short_help="Inter-coder agreement per code and overall.")
+@project_argument
+@click.option("--coders", metavar="A,B,...", help="The coders to compare (default: all).")
+@click.option("--code", "code", metavar="NAME", help="Only this code (and its sub-codes).")
+@click.option("--question", metavar="Q", help="Only the comments answering this question.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "md"]),
+    help="Output format (default: from --out's suffix, else table).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Write to FILE instead of the terminal.",
+)
+def agreement(
+    project: Path,
+    coders: str | None,
+    code: str | None,
+    question: str | None,
+    fmt: str | None,
+    out: Path | None,
+) -> None:
+    from coder.agreement import agreement as measure
+    from coder.cli.agreement_output import render
+    from coder.errors import CoderError
+    from coder.files import check_output, is_stdout, write_text_atomically
+    from coder.questions import resolve_question
+
+    if is_stdout(out):
+        out = None
+    if fmt is None:
+        suffix = out.suffix.lower() if out else ""
+        fmt = {".csv": "csv", ".md": "md"}.get(suffix, "table" if out is None else "")
+        if not fmt:
+            raise CoderError(f"cannot tell the format from {out}: give --format table, csv or md")
+    check_output(out)
+    with opened(project) as store:
+        report = measure(
+            store,
+            coders.split(",") if coders else None,
+            code=code,
+            question_id=resolve_question(store, question),
+            question=question,
+        )
+    text = render(report, fmt)
+    if out is None:
+        echo(text.rstrip("\n"))
+    else:
+        written = write_text_atomically(out, text)
+        echo(f"wrote {written}", err=True)

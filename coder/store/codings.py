@@ -119,6 +119,19 @@ class Codings:
             "ORDER BY comment_id, code_id, coder"
         ).fetchall()
 
+    def pairs_by(self, coder: str, question_id: int | None = None) -> list[tuple[int, int]]:
+        """(comment_id, code_id) once each for every code this coder applied to a comment
+        (or a segment of it), within one question when given: what agreement compares."""
+        if question_id is None:
+            return self.db.execute(
+                "SELECT DISTINCT comment_id, code_id FROM codings WHERE coder = ?", (coder,)
+            ).fetchall()
+        return self.db.execute(
+            "SELECT DISTINCT k.comment_id, k.code_id FROM codings k "
+            "JOIN comments c ON c.id = k.comment_id WHERE k.coder = ? AND c.question_id = ?",
+            (coder, question_id),
+        ).fetchall()
+
     # -- writing ---------------------------------------------------------------------------
 
     def apply(
