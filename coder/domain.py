@@ -258,6 +258,10 @@ class ChunkResult:
     duplicates: int = 0  # ids used again within this import's file: the first is kept
     duplicate_examples: list[str] = field(default_factory=list)
     codings: int = 0
+    codings_on_known: int = 0  # of them, added to comments the project had already
+    known_comments_coded: int = 0  # how many such comments got codings
+    text_conflicts: int = 0  # ids already in the project with another text: nothing written
+    text_conflict_examples: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -135,8 +135,17 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
         f"added {s.comments_added} comments to {len(s.questions)} question(s): "
         f"{', '.join(s.questions)}"
     )
-    if s.already_present:
+    if s.already_present and options.codes:  # the codings go onto them (below)
+        echo(f"found {s.already_present} comments already in the project (same id and text)")
+    elif s.already_present:
         echo(f"skipped {s.already_present} comments already in the project")
+    if s.text_conflicts:
+        more = s.text_conflicts - len(s.text_conflict_examples)
+        named = ", ".join(s.text_conflict_examples) + (f" and {more} more" if more else "")
+        echo(
+            f"skipped {s.text_conflicts} comments whose id is in the project with a different "
+            f"text; nothing of them was written: {named}"
+        )
     if s.empty_skipped:
         echo(f"skipped {s.empty_skipped} empty answers")
     if s.rows_without_id:
@@ -147,7 +156,13 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
             f"(e.g. {', '.join(s.duplicate_examples)})"
         )
     if options.codes:
-        echo(f"imported {s.codings} codings by {options.coder}")
+        on_known = ""
+        if s.codings_on_known:
+            on_known = (
+                f" ({s.codings_on_known} of them added to {s.known_comments_coded} comments "
+                "already in the project)"
+            )
+        echo(f"imported {s.codings} codings by {options.coder}{on_known}")
     if s.codes_created:
         echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
     if s.completed_imports:

@@ -257,6 +257,11 @@ def _count(summary: ImportSummary, result: ChunkResult) -> None:
     room = 5 - len(summary.duplicate_examples)
     summary.duplicate_examples.extend(result.duplicate_examples[: max(room, 0)])
     summary.codings += result.codings
+    summary.codings_on_known += result.codings_on_known
+    summary.known_comments_coded += result.known_comments_coded
+    summary.text_conflicts += result.text_conflicts
+    room = 20 - len(summary.text_conflict_examples)
+    summary.text_conflict_examples.extend(result.text_conflict_examples[: max(room, 0)])
 
 
 def _names(names: tuple[str, ...]) -> str:
