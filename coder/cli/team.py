@@ -143,3 +143,54 @@ def agreement(
     else:
         written = write_text_atomically(out, text)
         echo(f"wrote {written}", err=True)
+
+
+@cli.command()
+@project_argument
+@click.argument(
+    "others",
+    nargs=-1,
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="OTHER.db...",
+)
+def merge(project: Path, others: tuple[Path, ...]) -> None:
+    """Bring other copies' coding into PROJECT.db: codings, segments, memos, assignments,
+    and the codes only they have.
+
+    \b
+    Comments are matched by id and text, codes by stable id where the files have one,
+    else by path. A merge only adds: nothing in PROJECT.db is changed or removed, so no
+    coder's work is overwritten with another's, and merging again adds nothing. What
+    cannot come in is named: comments missing here or with another text (their work is
+    left out), codes only one side has, memos that differ (this copy's is kept), codings
+    someone removed here (they stay removed) or removed there (they stay here).
+    Everything is written in one transaction: all of it, or nothing. The other copies
+    are only read.
+    """
+    from coder.merge import merge_copies, open_copies
+
+    copies = open_copies(project, list(others))
+    try:
+        with opened(project) as store:
+            summaries = merge_copies(store, copies)
+    finally:
+        for copy in copies:
+            copy.close()
+    for s in summaries:
+        name = Path(s.source).name
+        if not s.anything:
+            echo(f"{name}: nothing new (everything in it is here already)")
+        else:
+            by = f" by {', '.join(s.coders)}" if s.coders else ""
+            segments = f" ({s.segments} of them segments)" if s.segments else ""
+            echo(
+                f"{name}: merged {s.codings} codings{by}{segments}, {s.memos} memos, "
+                f"{s.assignments} assignments"
+            )
+            if s.new_coders:
+                echo(f"  new coders: {', '.join(s.new_coders)}")
+            if s.codes_added:
+                echo(f"  new codes: {', '.join(s.codes_added)}")
+        for line in s.conflicts.lines():
+            echo(f"  conflict: {line}")

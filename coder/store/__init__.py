@@ -20,6 +20,7 @@ from coder.store.db import Db, open_connection
 from coder.store.history import History, RowLog
 from coder.store.imports import Imports
 from coder.store.memos import Memos
+from coder.store.merging import Merging
 from coder.store.meta import Meta
 from coder.store.models import Models
 from coder.store.reports import Reports
@@ -46,6 +47,7 @@ class Store:
         self.imports = Imports(db, self.log)
         self.reports = Reports(db)
         self.assignments = Assignments(db)
+        self.merging = Merging(db, self.log)
 
     @property
     def path(self) -> Path:

@@ -150,6 +150,19 @@ class Codes:
         with self.db.transaction():
             self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
 
+    def stable_ids(self) -> dict[int, str]:
+        """Each code's stable id (a GUID, as REFI-QDA exchange gives codes), where the file
+        has them: empty when the codes table has no `guid` column, so codes are then
+        matched by path alone."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(codes)")}
+        if "guid" not in columns:
+            return {}
+        return {
+            code_id: str(guid)
+            for code_id, guid in self.db.execute("SELECT id, guid FROM codes")
+            if guid
+        }
+
     def counts(self) -> dict[int, int]:
         """How many comments carry each code (any coder), for the codebook tree."""
         return dict(
