@@ -292,7 +292,7 @@ def agreement(
     if not codes:
         raise CoderError("the codebook is empty: there is nothing to agree on")
     pairs = [
-        np.asarray(store.codings.pairs_by(c, question_id), dtype=np.int64).reshape(-1, 2)
+        np.frombuffer(store.codings.pairs_by(c, question_id), dtype=np.int64).reshape(-1, 2)
         for c in chosen
     ]
     units, coded, present = _presence(pairs, codes)
@@ -306,32 +306,29 @@ def agreement(
     rolled = np.stack(
         [present[:, :, members].any(axis=2) for members in columns.members], axis=2
     )  # coder, unit, column
-    rolled &= coded[:, :, None]
     m = coded.sum(axis=0)  # coders per unit
-    ones = rolled.sum(axis=0).T  # column, unit
-    counts = np.stack([m[None, :] - ones, ones], axis=-1)  # column, unit, (absent, present)
-    alpha = nominal_alpha(counts)
-    percent = pairwise_agreement(counts) * 100.0
+    ones = rolled.sum(axis=0, dtype=np.int32).T  # column, unit: coders who applied it
+    sums = _sums(ones, m)
+    alpha = sums.alpha()
+    percent = sums.percent()
     everyone = bool(np.all(m == len(chosen)))
     kappa = fleiss = np.full(len(columns.labels), np.nan)
     table: np.ndarray | None = None
     if len(chosen) == 2:
-        a, b = rolled[0].T, rolled[1].T  # column, unit
+        a, b = rolled[0], rolled[1]  # unit, column
+        both, first, second = (a & b).sum(0), (a & ~b).sum(0), (~a & b).sum(0)
+        neither = len(units) - both - first - second
         table = np.stack(
-            [
-                np.stack([(~a & ~b).sum(1), (~a & b).sum(1)], -1),
-                np.stack([(a & ~b).sum(1), (a & b).sum(1)], -1),
-            ],
-            axis=-2,
-        )
+            [np.stack([neither, second], -1), np.stack([first, both], -1)], axis=-2
+        )  # column, first coder's value, second's
         kappa = cohen_kappa(table)
     elif everyone:
-        fleiss = fleiss_kappa(counts)
+        fleiss = sums.fleiss(len(chosen))
     rows: list[CodeAgreement] = []
     for j, label in enumerate(columns.labels):
         note = ""
         if np.isnan(alpha[j]):
-            note = _no_variation(int(ones[j].sum()), int(m.sum()))
+            note = _no_variation(int(sums.ones[j]), int(sums.values[j]))
         elif len(chosen) > 2 and not everyone:
             note = "Fleiss' kappa needs every coder on every comment"
         rows.append(
@@ -347,13 +344,71 @@ def agreement(
                 note=note,
             )
         )
-    rows.append(_overall(columns, counts, table, chosen, everyone, alpha, len(units)))
+    rows.append(_overall(columns, sums, table, chosen, everyone, alpha, len(units)))
     return AgreementReport(chosen, question, len(units), tuple(rows))
+
+
+@dataclass(frozen=True)
+class _Sums:
+    """For present/absent data, the sums over units from which every coefficient follows,
+    one per column (code). Adding them over codes pools the codes: every comment and
+    code then counts as one unit.
+
+    With n_1 and n_0 coders applying and not applying a code to a unit of m coders, and
+    same = n_1 (n_1 - 1) + n_0 (n_0 - 1) the ordered pairs of coders who agree there:
+    the coincidences of like values are sum same / (m - 1) (Krippendorff), the share of
+    agreeing pairs sum same / (m (m - 1)) (percent agreement; Fleiss' observed agreement).
+    """
+
+    units: np.ndarray  # units, per column
+    values: np.ndarray  # n: every value given, sum of m
+    ones: np.ndarray  # n_1: the values "applied"
+    alike: np.ndarray  # sum of same / (m - 1)
+    agreeing: np.ndarray  # sum of same / (m (m - 1))
+
+    def pooled(self, columns: list[int]) -> _Sums:
+        return _Sums(*(np.asarray(getattr(self, f)[columns].sum()) for f in _SUM_FIELDS))
+
+    def alpha(self) -> FloatArray:
+        n, n1 = self.values, self.ones
+        expected = n * n - n1 * n1 - (n - n1) * (n - n1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            alpha = 1.0 - (n - 1.0) * (n - self.alike) / expected
+        return np.where(expected > 0, alpha, np.nan)
+
+    def percent(self) -> FloatArray:
+        return 100.0 * self.agreeing / self.units
+
+    def fleiss(self, raters: int) -> FloatArray:
+        observed = self.agreeing / self.units
+        p1 = self.ones / (self.units * raters)
+        expected = p1 * p1 + (1.0 - p1) * (1.0 - p1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            kappa = (observed - expected) / (1.0 - expected)
+        return np.where(expected < 1.0, kappa, np.nan)
+
+
+_SUM_FIELDS = ("units", "values", "ones", "alike", "agreeing")
+
+
+def _sums(ones: np.ndarray, m: np.ndarray) -> _Sums:
+    """The sums for each column of ones[column, unit], the units having m coders each."""
+    m = m.astype(np.float64)
+    zeros = m.astype(np.int32)[None, :] - ones
+    same = ones * (ones - 1) + zeros * (zeros - 1)
+    columns = ones.shape[0]
+    return _Sums(
+        units=np.full(columns, float(len(m))),
+        values=np.full(columns, m.sum()),
+        ones=ones.sum(axis=1, dtype=np.float64),
+        alike=same @ (1.0 / (m - 1.0)),
+        agreeing=same @ (1.0 / (m * (m - 1.0))),
+    )
 
 
 def _overall(
     columns: _Columns,
-    counts: np.ndarray,
+    sums: _Sums,
     table: np.ndarray | None,
     chosen: Sequence[str],
     everyone: bool,
@@ -363,12 +418,12 @@ def _overall(
     """Every comment and (direct) code pooled as one unit each; and the mean of the codes'
     alphas, leaving out codes with no variation."""
     direct = [j for j, r in enumerate(columns.rolled) if not r]
-    pooled = counts[direct].reshape(-1, 2)
+    pooled = sums.pooled(direct)
     kappa = fleiss = None
     if table is not None:
         kappa = _value(cohen_kappa(table[direct].sum(axis=0)))
     elif everyone:
-        fleiss = _value(fleiss_kappa(pooled))
+        fleiss = _value(pooled.fleiss(len(chosen)))
     varied = alpha[direct][~np.isnan(alpha[direct])]
     left_out = len(direct) - len(varied)
     note = f"{len(direct)} codes pooled"
@@ -381,10 +436,10 @@ def _overall(
         code_id=None,
         rolled_up=False,
         comments=units,
-        percent_agreement=_value(pairwise_agreement(pooled) * 100.0),
+        percent_agreement=_value(pooled.percent()),
         cohen_kappa=kappa,
         fleiss_kappa=fleiss,
-        krippendorff_alpha=_value(nominal_alpha(pooled)),
+        krippendorff_alpha=_value(pooled.alpha()),
         alpha_mean_over_codes=float(varied.mean()) if len(varied) else None,
         note=note,
     )

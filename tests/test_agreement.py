@@ -222,6 +222,13 @@ def test_three_coders_with_missing_values_equal_the_package(tmp_path):
         assert rows[path].krippendorff_alpha == pytest.approx(expected, abs=1e-12), path
         assert rows[path].fleiss_kappa is None and rows[path].cohen_kappa is None
         assert "every coder on every comment" in rows[path].note
+    # ALL pools every comment and code as a unit: the codes' matrices side by side
+    pooled = np.concatenate(
+        [pairable(reliability(coding, coders, 60, lambda ps, p=path: p in ps)) for path in PATHS],
+        axis=1,
+    )
+    expected = krippendorff.alpha(reliability_data=pooled, level_of_measurement="nominal")
+    assert rows["ALL"].krippendorff_alpha == pytest.approx(expected, abs=1e-12)
     rolled = pairable(
         reliability(coding, coders, 60, lambda ps: any(p.startswith("Feelings") for p in ps))
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from coder.domain import Change, Coding, LogEntry, Origin
@@ -70,6 +72,26 @@ class ChangeLog:
             ],
         )
 
+    def append_added(
+        self,
+        batch: int,
+        added: Iterable[tuple[int, int, str, int | None, int | None, str]],
+        *,
+        actor: str,
+    ) -> int:
+        """Record many codings added in bulk, as (comment_id, code_id, coder, start, end,
+        origin), several rows a statement: the same entries `append` writes for them, at a
+        fraction of its time a row when there are hundreds of thousands."""
+        return self.db.insert_rows(
+            "INSERT INTO coding_log (batch, kind, action, comment_id, code_id, coder, start,"
+            ' "end", origin, actor)',
+            10,
+            (
+                (batch, "do", "add", comment, code, coder, start, end, origin, actor)
+                for comment, code, coder, start, end, origin in added
+            ),
+        )
+
     def mark(self) -> int:
         """Moves on with every change to any coding (the log's last entry): cheap to ask."""
         return int(self.db.scalar("SELECT coalesce(max(seq), 0) FROM coding_log"))
@@ -119,18 +141,23 @@ class Codings:
             "ORDER BY comment_id, code_id, coder"
         ).fetchall()
 
-    def pairs_by(self, coder: str, question_id: int | None = None) -> list[tuple[int, int]]:
-        """(comment_id, code_id) once each for every code this coder applied to a comment
-        (or a segment of it), within one question when given: what agreement compares."""
+    def pairs_by(self, coder: str, question_id: int | None = None) -> array[int]:
+        """Every code this coder applied to a comment (or a segment of it), within one
+        question when given, as one flat array: comment_id, code_id, comment_id, ...
+        (a pair may come twice: a whole coding and a segment). What agreement compares;
+        flat integers, because a million of them read this way take half the time of
+        a list of pairs."""
         if question_id is None:
-            return self.db.execute(
-                "SELECT DISTINCT comment_id, code_id FROM codings WHERE coder = ?", (coder,)
-            ).fetchall()
-        return self.db.execute(
-            "SELECT DISTINCT k.comment_id, k.code_id FROM codings k "
-            "JOIN comments c ON c.id = k.comment_id WHERE k.coder = ? AND c.question_id = ?",
-            (coder, question_id),
-        ).fetchall()
+            cursor = self.db.execute(
+                "SELECT comment_id, code_id FROM codings WHERE coder = ?", (coder,)
+            )
+        else:
+            cursor = self.db.execute(
+                "SELECT k.comment_id, k.code_id FROM codings k "
+                "JOIN comments c ON c.id = k.comment_id WHERE k.coder = ? AND c.question_id = ?",
+                (coder, question_id),
+            )
+        return array("q", chain.from_iterable(cursor))
 
     # -- writing ---------------------------------------------------------------------------
 
