@@ -7,10 +7,9 @@ is new here with `add`, all inside one transaction of this project's.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
-from coder.domain import Change, Origin
 from coder.store.codings import ChangeLog
 from coder.store.db import Db
 
@@ -84,6 +83,8 @@ class Merging:
         """Write another copy's work, already matched to this project's ids and checked to be
         new here, in the caller's transaction; the codings are logged as one action.
         Returns the assignments that were new."""
+        # In the order of the codings' index, so that each index grows at its end.
+        codings = sorted(codings, key=lambda row: (row[0], row[1], row[2], row[3] or -1))
         with self.db.transaction():
             self.db.insert_rows(
                 'INSERT INTO codings (comment_id, code_id, coder, start, "end", origin, '
@@ -92,11 +93,9 @@ class Merging:
                 codings,
             )
             if codings:
-                changes = [
-                    Change("add", c, k, who, Origin(origin), start, end)
-                    for c, k, who, start, end, origin, _ in codings
-                ]
-                self.log.append(self.log.next_batch(), changes, actor=MERGE_ACTOR)
+                self.log.append_added(
+                    self.log.next_batch(), (row[:6] for row in codings), actor=MERGE_ACTOR
+                )
             self.db.insert_rows(
                 "INSERT INTO memos (comment_id, code_id, coder, text, created_at, updated_at)",
                 6,
@@ -108,5 +107,8 @@ class Merging:
                 assignments,
             )
 
-    def transaction(self) -> Any:
-        return self.db.transaction()
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One transaction for a whole merge, with the settings for large writes."""
+        with self.db.bulk_writes(), self.db.transaction():
+            yield
