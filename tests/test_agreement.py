@@ -16,16 +16,16 @@ from cli_support import run
 from sklearn.metrics import cohen_kappa_score
 from team_support import code_all, project_with_comments
 
-from coder.agreement import (
-    agreement,
-    agreement_table,
+from coder.agreement import agreement, agreement_table
+from coder.errors import CoderError
+from coder.reliability import (
+    binary_sums,
     cohen_kappa,
     counts_from_ratings,
     fleiss_kappa,
     nominal_alpha,
     pairwise_agreement,
 )
-from coder.errors import CoderError
 
 REFERENCE = json.loads(
     (Path(__file__).parent / "fixtures" / "agreement-reference.json").read_text(encoding="utf-8")
@@ -356,3 +356,19 @@ def test_no_shared_comments_is_an_error_that_says_what_to_do(tmp_path, capsys):
     code, _, err = run(capsys, "agreement", tmp_path / "apart.db")
     assert code == 1 and "no comment is coded by at least two of ann, bob" in err
     assert "coder sample" in err
+
+
+def test_the_sums_for_present_absent_data_give_the_general_coefficients():
+    rng = np.random.default_rng(8)
+    m = rng.integers(2, 6, size=50)
+    ones = np.stack([rng.integers(0, m + 1) for _ in range(7)])  # 7 codes x 50 units
+    counts = np.stack([m[None, :] - ones, ones], axis=-1)
+    sums = binary_sums(ones, m)
+    np.testing.assert_allclose(sums.alpha(), nominal_alpha(counts))
+    np.testing.assert_allclose(sums.percent(), 100 * pairwise_agreement(counts))
+    pooled = sums.pooled(list(range(7)))
+    assert float(pooled.alpha()) == pytest.approx(float(nominal_alpha(counts.reshape(-1, 2))))
+    four = np.full(50, 4)
+    ones4 = np.minimum(ones, 4)
+    counts4 = np.stack([four[None, :] - ones4, ones4], axis=-1)
+    np.testing.assert_allclose(binary_sums(ones4, four).fleiss(4), fleiss_kappa(counts4))
