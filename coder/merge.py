@@ -14,7 +14,9 @@ Everything is written in one transaction of this project: all of it, or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from coder.codebook import CodeIndex
@@ -33,11 +35,13 @@ class Conflicts:
     counts: dict[str, int] = field(default_factory=dict)
     named: dict[str, list[str]] = field(default_factory=dict)
 
-    def add(self, kind: str, name: str) -> None:
+    def add(self, kind: str, name: str | Callable[[], str]) -> None:
+        """Count a conflict; name it (`name` may be a function that looks the name up,
+        called only for the first few of a kind)."""
         self.counts[kind] = self.counts.get(kind, 0) + 1
         names = self.named.setdefault(kind, [])
         if len(names) < NAMED:
-            names.append(name)
+            names.append(name if isinstance(name, str) else name())
 
     def lines(self) -> list[str]:
         out = []
@@ -226,7 +230,9 @@ def _new_codings(
         if key in have or key in new:
             continue
         if key in removed_here:
-            conflicts.add(f"codings removed here, kept removed (by {coder})", _where(store, key))
+            conflicts.add(
+                f"codings removed here, kept removed (by {coder})", partial(_where, store, key)
+            )
             continue
         new[key] = (*key, origin, created)
     for comment, code, coder, start, end in other.merging.removed():
@@ -234,7 +240,9 @@ def _new_codings(
             continue
         key = (comment_map[comment], code_map[code], coder, start, end)
         if key in have:
-            conflicts.add(f"codings removed there, kept here (by {coder})", _where(store, key))
+            conflicts.add(
+                f"codings removed there, kept here (by {coder})", partial(_where, store, key)
+            )
     return list(new.values())
 
 
@@ -272,9 +280,13 @@ def _new_memos(
         elif mine != text:
             conflicts.add(
                 "memos that differ there (this copy's kept)",
-                f"{coder} on {_target(store, *target)}",
+                partial(_memo_name, store, coder, *target),
             )
     return new
+
+
+def _memo_name(store: Store, coder: str, comment: int | None, code: int | None) -> str:
+    return f"{coder} on {_target(store, comment, code)}"
 
 
 def _target(store: Store, comment: int | None, code: int | None) -> str:

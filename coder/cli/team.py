@@ -166,7 +166,8 @@ def merge(project: Path, others: tuple[Path, ...]) -> None:
     left out), codes only one side has, memos that differ (this copy's is kept), codings
     someone removed here (they stay removed) or removed there (they stay here).
     Everything is written in one transaction: all of it, or nothing. The other copies
-    are only read.
+    are only read (one written by an older coder is first brought up to date, as
+    opening any project file does).
     """
     from coder.merge import merge_copies, open_copies
 
