@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coder.codebook import merge_codebook, read_codebook
-from coder.domain import ImportRow
+from coder.domain import Change, ImportRow
 from coder.store import Store, create_project
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,8 +37,9 @@ def code_all(store: Store, coding: dict[str, dict[str, list[str]]]) -> None:
     """coding[coder][comment source id] = the code paths that coder applied."""
     codes = {c.path: c.id for c in store.codes.all()}
     for coder, comments in coding.items():
+        changes = []
         for source_id, paths in comments.items():
             comment = store.comments.by_source_id(source_id)
             assert comment is not None, source_id
-            for path in paths:
-                store.codings.apply(comment.id, codes[path], coder)
+            changes += [Change("add", comment.id, codes[path], coder) for path in paths]
+        store.codings.record(changes)  # one action: one transaction

@@ -58,9 +58,16 @@ def copy(path: Path, to: Path) -> Path:
 
 
 @pytest.fixture
-def copies(tmp_path):
+def copies(made, tmp_path):
+    """Fresh copies of a.db and b.db for each test."""
+    return tuple(copy(path, tmp_path / path.name) for path in made)
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory):
     """A base project, coded a little by ann, copied to a.db (ann's) and b.db (bob's),
     then coded apart."""
+    tmp_path = tmp_path_factory.mktemp("copies")
     base = tmp_path / "base.db"
     store = project_with_comments(base, 6)
     code_all(store, {"ann": {"c1": ["Workload"], "c5": ["Online"]}})
@@ -84,6 +91,9 @@ def copies(tmp_path):
         bob.codings.apply(bob.comments.by_source_id("c1").id, training, "bob")
         bob.memos.write("unclear", "bob", comment_id=bob.comments.by_source_id("c6").id)
         bob.assignments.add("bob", [bob.comments.by_source_id("c1").id])
+    for path in (a, b):
+        with open_project(path) as store:
+            store.db.checkpoint()  # each file whole, to be copied
     return a, b
 
 
