@@ -157,3 +157,24 @@ def test_an_unknown_code_fails_the_import_and_adds_nothing(ann_project, tmp_path
     code, _, err = import_bob(capsys, ann_project, write(tmp_path / "bob.csv", unknown))
     assert code == 1 and "unknown codes in the codes column: 'Nonsense' (1 row)" in err
     assert dump(ann_project) == before
+
+
+def test_nothing_of_a_conflicting_comment_is_written_not_even_an_attribute(
+    ann_project, tmp_path, capsys
+):
+    rows = BOB.replace("I worry about getting it wrong.", "I worry a lot.").splitlines()
+    with_role = "\n".join(
+        [rows[0] + ",role"] + [f"{row},{role}" for row, role in zip(rows[1:], "abc", strict=True)]
+    )
+    code, out, err = import_bob(
+        capsys, ann_project, write(tmp_path / "bob.csv", with_role), "--attr", "role"
+    )
+    assert code == 0, err
+    with sqlite3.connect(ann_project) as conn:
+        roles = dict(
+            conn.execute(
+                "SELECT r.source_id, a.value FROM respondent_attributes a "
+                "JOIN respondents r ON r.id = a.respondent_id WHERE a.name = 'role'"
+            )
+        )
+    assert roles == {"1": "a", "2": "b"}  # respondent 3's only comment conflicted

@@ -234,9 +234,13 @@ class Imports:
                 self._question_id(name, import_id) if q in used else 0
                 for q, name in enumerate(chunk.questions)
             ]
-            comment_ids, known = self._write_comments(
+            comment_ids, known, conflicts = self._write_comments(
                 import_id, chunk.comments, respondent_ids, question_ids, result
             )
+            # Nothing of a comment whose text differs from the project's is written: not
+            # even an attribute its (known) respondent lacked.
+            skip = {person for source, person, _, _ in chunk.comments if source in conflicts}
+            self._write_attributes(import_id, chunk, respondent_ids, skip)
             if chunk.codings and coder:
                 result.codings = self._write_codings(
                     import_id, chunk.codings, comment_ids, coder, known, result
@@ -244,8 +248,7 @@ class Imports:
         return result
 
     def _write_respondents(self, import_id: int, chunk: ImportChunk) -> list[int]:
-        """Insert the chunk's new respondents and their attributes (an attribute a respondent
-        already has is kept); the respondents' ids, by position."""
+        """Insert the chunk's new respondents; the respondents' ids, by position."""
         people = chunk.respondents
         sources = list(map(itemgetter(0), people))
         first = int(self.db.scalar("SELECT coalesce(max(id), 0) FROM respondents")) + 1
@@ -262,19 +265,28 @@ class Imports:
                 )
             )
             ids = [found[source] for source in sources]
+        return list(ids)
+
+    def _write_attributes(
+        self, import_id: int, chunk: ImportChunk, ids: list[int], skip: set[int]
+    ) -> None:
+        """Insert the respondents' attributes (an attribute a respondent already has is
+        kept), except for the respondents at the positions in `skip`."""
+        people = chunk.respondents
         for k, name in enumerate(chunk.attribute_names, 1):
             values = list(map(itemgetter(k), people))
             rows: Iterable[tuple[int, str, str | None, int]] = zip(
                 ids, repeat(name), values, repeat(import_id)
             )
-            if None in values:  # not given for some respondents: nothing to write for them
-                rows = compress(rows, [v is not None for v in values])
+            if None in values or skip:  # nothing to write for some respondents
+                rows = compress(
+                    rows, [v is not None and p not in skip for p, v in enumerate(values)]
+                )
             self.db.insert_rows(
                 "INSERT OR IGNORE INTO respondent_attributes (respondent_id, name, value, import_id)",
                 4,
                 rows,
             )
-        return list(ids)
 
     def _question_id(self, name: str, import_id: int) -> int:
         found = self.db.scalar("SELECT id FROM questions WHERE name = ?", (name,))
@@ -294,11 +306,12 @@ class Imports:
         respondent_ids: list[int],
         question_ids: list[int],
         result: ChunkResult,
-    ) -> tuple[Sequence[int | None], set[int]]:
+    ) -> tuple[Sequence[int | None], set[int], set[str]]:
         """Insert the comments and index their text. Returns each comment's id by position
         (None where it was not written: a duplicate, or a known id whose text differs),
         and the ids of the comments the project had already, with the same id and text,
-        whose codings the import adds (another coder's coding of the same comments)."""
+        whose codings the import adds (another coder's coding of the same comments), and
+        the ids already there with another text."""
         sources = list(map(itemgetter(0), comments))
         written = comments
         if len(set(sources)) != len(sources):  # an id used twice within the chunk
@@ -328,6 +341,7 @@ class Imports:
         )
         # The full-text index takes one statement a row: FTS5 is slower with several.
         known: dict[str, int] = {}
+        conflicts: set[str] = set()
         if added == len(written):
             fresh: list[bool] | None = None
             self.db.executemany(_INDEX_TEXT, zip(ids, texts, strict=True))
@@ -335,7 +349,7 @@ class Imports:
             new = set(self.db.column("SELECT id FROM comments WHERE id >= ?", (first,)))
             fresh = [i in new for i in ids]
             self.db.executemany(_INDEX_TEXT, compress(zip(ids, texts, strict=True), fresh))
-            known = self._sort_out_conflicts(
+            known, conflicts = self._sort_out_conflicts(
                 import_id,
                 [
                     (source, text)
@@ -346,22 +360,22 @@ class Imports:
             )
         result.added += added
         if fresh is None and len(positions) == len(comments):
-            return ids, set()  # every comment written, in order
+            return ids, set(), set()  # every comment written, in order
         by_position: list[int | None] = [None] * len(comments)
         for position, comment_id, ok, source in zip(
             positions, ids, fresh or repeat(True), written_sources, strict=False
         ):
             by_position[position] = comment_id if ok else known.get(source)
-        return by_position, set(known.values())
+        return by_position, set(known.values()), conflicts
 
     def _sort_out_conflicts(
         self, import_id: int, unwritten: list[tuple[str, str]], result: ChunkResult
-    ) -> dict[str, int]:
+    ) -> tuple[dict[str, int], set[str]]:
         """Comments that were not written: their id was used earlier in this import (a
         duplicate) or is in the project before it (already present, unless this import
         met it before). An id already present with the same text is the same comment: its
         id is returned, so that the import's codings go onto it. With another text, it is
-        named as a conflict and nothing of it is written."""
+        named as a conflict and nothing of it is written; those ids are returned too."""
         sources = [source for source, _ in unwritten]
         found = {
             source: (owner, comment_id, text)
@@ -382,10 +396,12 @@ class Imports:
             )
         }
         known: dict[str, int] = {}
+        conflicts: set[str] = set()
         for source, text in unwritten:
             if owner.get(source) == import_id or source in met:
                 self._duplicate(source, result)
             elif found[source][2] != text:
+                conflicts.add(source)
                 result.text_conflicts += 1
                 if len(result.text_conflict_examples) < _CONFLICTS_NAMED:
                     result.text_conflict_examples.append(source)
@@ -396,7 +412,7 @@ class Imports:
             f"INSERT OR IGNORE INTO {_PRESENT} (import_id, source_id) VALUES (?, ?)",
             ((import_id, s) for s in elsewhere if s not in met),
         )
-        return known
+        return known, conflicts
 
     @staticmethod
     def _duplicate(source: str, result: ChunkResult) -> None:
