@@ -37,9 +37,9 @@ def sample(
     The sample is stratified by question: each question gives its share of comments
     (rounded so that the shares add up). The same project and --seed always draw the
     same sample, so sampling for two coders with the same seed (the default is 0) has
-    them code the same comments. Assigning a comment twice changes nothing. In the
-    workbench, the filter "assigned to me" shows the sample and the status line the
-    progress on it; `coder agreement` compares the coders once they have coded it.
+    them code the same comments. Assigning a comment twice changes nothing. Once they
+    have coded it, `coder agreement` compares them. (The workbench's filter "assigned to
+    me" and its progress in the status line are still to come.)
     """
     from coder.questions import resolve_question
     from coder.sampling import assign_sample
