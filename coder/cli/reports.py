@@ -130,8 +130,19 @@ def report(
     is_flag=True,
     help="Add the latest model's pending suggestions (column `suggestions`, and in the codes).",
 )
+@click.option(
+    "--no-bom",
+    is_flag=True,
+    help="Start a CSV without the byte order mark Excel needs to read accents (for tools "
+    "that do not expect one).",
+)
 def export(
-    project: Path, file: Path, coder: str | None, question: str | None, include_suggestions: bool
+    project: Path,
+    file: Path,
+    coder: str | None,
+    question: str | None,
+    include_suggestions: bool,
+    no_bom: bool,
 ) -> None:
     """Write the coded data set to FILE.csv, FILE.xlsx or FILE.jsonl, one row a comment.
 
@@ -147,6 +158,11 @@ def export(
     "Segments" in xlsx, else to FILE.segments.csv or FILE.segments.jsonl beside FILE.
 
     \b
+    A CSV is UTF-8 starting with a byte order mark, so Excel on Windows opens it with
+    accents intact (pandas, readr, SPSS and LibreOffice read the mark too; Python's csv
+    module with encoding="utf-8-sig"); --no-bom leaves it out.
+
+    \b
     Formula safety: in CSV, a cell starting with = + - @ gets a leading ' so Excel or
     LibreOffice show it as text and never run it; in xlsx such cells are stored as text.
     JSON Lines is written as it is (no spreadsheet reads it).
@@ -155,7 +171,12 @@ def export(
 
     with opened(project) as store:
         written = write_export(
-            store, file, coder=coder, question=question, include_suggestions=include_suggestions
+            store,
+            file,
+            coder=coder,
+            question=question,
+            include_suggestions=include_suggestions,
+            bom=not no_bom,
         )
     for path in written:
         echo(f"wrote {path}")
