@@ -127,7 +127,7 @@ def _expected_crosstab(raw: Raw, counted, attribute: str):
 def _expected_p(row: dict) -> float:
     x = np.array([v[1] for v in row.values()])
     n = np.array([v[3] for v in row.values()])
-    x, n = x[n > 0], n[n > 0]
+    x, n = x[n >= 5], n[n >= 5]  # groups under 5 coded respondents are left out
     if len(n) < 2 or x.sum() in (0, n.sum()):
         return float("nan")
     table = np.vstack([x, n - x])
@@ -135,6 +135,19 @@ def _expected_p(row: dict) -> float:
     if len(n) == 2 and (expected < 5).any():
         return stats.fisher_exact(table)[1]
     return stats.chi2_contingency(table, correction=False)[1]
+
+
+def _benjamini_hochberg(p: dict[str, float]) -> dict[str, float]:
+    """q values by the textbook procedure: q(i) = min over j >= i of p(j) * m / j."""
+    tested = sorted((v, k) for k, v in p.items() if not math.isnan(v))
+    m = len(tested)
+    q = {k: float("nan") for k in p}
+    running = 1.0
+    for rank in range(m, 0, -1):
+        value, key = tested[rank - 1]
+        running = min(running, value * m / rank)
+        q[key] = running
+    return q
 
 
 @pytest.mark.parametrize("attribute", ["role", "area"])
@@ -161,7 +174,10 @@ def test_crosstab_matches_an_independent_count(rich_project, attribute, spec):
             assert table.loc[ALL_CODED, f"respondents:{g}"] == base_p
         p = _expected_p(row)
         assert _close(float(table.loc[path, "p_value"]), p), path
-        assert (table.loc[path, "significant"] == "yes") == (not math.isnan(p) and p < 0.05)
+    q = _benjamini_hochberg({path: _expected_p(row) for path, row in expected.items()})
+    for path, value in q.items():
+        assert _close(float(table.loc[path, "q_value"]), value), path
+        assert (table.loc[path, "significant"] == "yes") == (not math.isnan(value) and value < 0.05)
     assert not table.drop(index=ALL_CODED)[[f"comments:{g}" for g in groups]].isna().any().any()
 
 

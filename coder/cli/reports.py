@@ -30,7 +30,9 @@ counts once per code. The last row, "(all coded)", gives these bases.
 --by ATTR adds, per group (value of ATTR; "(missing)" for respondents without one),
 counts and column percentages, and a test of whether the share of respondents with the
 code differs between groups: Pearson chi-square, or Fisher's exact test for two groups
-with an expected count below 5; "*" / significant=yes where p < 0.05.
+with an expected count below 5. q is p adjusted for testing every code at once
+(Benjamini-Hochberg); "*" / significant=yes where q < 0.05. Groups with fewer than 5
+coded respondents are shown greyed and left out of the test.
 
 \b
 Formats: table (terminal), csv and md (standard output, or --out), xlsx (one sheet per
@@ -38,7 +40,7 @@ table; needs --out), html (one self-contained file with charts; opens with no ne
 CSV columns: code, comments, comments_pct, respondents, respondents_pct, depth, theme,
 then with --by for each group G: comments:G, comments_pct:G, respondents:G,
 respondents_pct:G, and test, statistic, dof, p_value, q_value (Benjamini-Hochberg),
-significant, note. With --out FILE.csv, co-occurrence and quotes go to
+significant, note, groups_tested. With --out FILE.csv, co-occurrence and quotes go to
 FILE.cooccurrence.csv and FILE.quotes.csv. In CSV, text starting with = + - @ gets a
 leading ' so spreadsheets never run it as a formula; in xlsx it is stored as text.
 """

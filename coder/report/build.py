@@ -10,7 +10,7 @@ import pandas as pd
 
 from coder.limits import CODES_SHOWN
 from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
-from coder.report.crosstab import ALPHA, crosstab
+from coder.report.crosstab import ALPHA, MIN_GROUP, crosstab
 from coder.report.data import ALL_CODED, MISSING, Selection, load, respondent_groups
 from coder.report.frequencies import frequencies
 from coder.report.quotes import quotes
@@ -71,9 +71,12 @@ class Report:
                 f"{MISSING} is respondents without one. Percentages are of each group's coded "
                 "comments or respondents. The test compares respondents with the code against "
                 "coded respondents without it across groups: Pearson chi-square, or Fisher's "
-                "exact test for two groups with an expected count below 5. "
-                f"* marks p < {ALPHA}; q is the Benjamini-Hochberg adjusted p over all codes "
-                "(with many codes, some p < 0.05 arise by chance)."
+                "exact test for two groups with an expected count below 5; where a "
+                "chi-square has expected counts below 5 it is marked to be read with caution. "
+                f"q is the Benjamini-Hochberg adjusted p over all codes tested, and * marks "
+                f"q < {ALPHA}: with many codes, some p < {ALPHA} arise by chance. Groups with "
+                f"fewer than {MIN_GROUP} coded respondents are shown but left out of the "
+                "test: every expected count in them is below 5."
             )
         if self.cooccurrence is not None:
             out.append(

@@ -89,7 +89,8 @@ def _md_table(table: TextTable) -> list[str]:
         cells = [_md_cell(first), *(_md_cell(c) for c in row[1:])]
         lines.append("| " + " | ".join(cells) + " |")
     if table.caption:
-        lines += ["", f"_{table.caption}_"]
+        lines.append("")
+        lines += [f"_{_md_cell(line)}_  " for line in table.caption.splitlines()]
     return [*lines, ""]
 
 
