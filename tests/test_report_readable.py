@@ -1,8 +1,9 @@
-"""What a lead reads: q values, cautions and small groups in every format."""
+"""What a lead reads: cross-tabs that fit the terminal, q values and cautions in every format."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from cli_support import run
 from coder.report.build import ReportOptions, build_report
 from coder.report.crosstab import MIN_GROUP
 from coder.report.display import crosstab_view
+from coder.report.terminal import plan, terminal
 from coder.store import open_project
 
 rich_template = support.rich_template
@@ -22,6 +24,70 @@ rich_project = support.rich_project
 def by_role(rich_project):
     with open_project(rich_project) as store:
         return build_report(store, ReportOptions(by="role"))
+
+
+def _printed(report, width: int, wide: bool = False) -> str:
+    buffer = io.StringIO()
+    terminal(report, file=buffer, width=width, wide=wide)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 140, 165, 200])
+def test_the_cross_tab_fits_the_terminal_and_drops_no_column(by_role, width):
+    text = _printed(by_role, width)
+    lines = text.splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= width
+    table = by_role.crosstab.set_index("code").drop(index="(all coded)")
+    # Every group's column is there once, in order, and All's: their n= headers show it.
+    view = crosstab_view(by_role, by_role.crosstab)
+    headers = "\n".join(line for line in lines if line.startswith("┃"))
+    sizes = re.findall(r"\bn=\d+°?", headers)
+    sizes.remove(view.overall.size)
+    assert sizes == [g.size for g in view.groups]
+    layout = plan(view, width)
+    names = [layout.short.get(g, g) for g in by_role.groups]
+    for name in names:  # whole, or wrapped at words
+        assert all(word in text for word in name.split()), name
+    if layout.short:
+        legend = next(line for line in lines if line.startswith("Groups: "))
+        for group, short in layout.short.items():
+            if short != group:
+                assert f"{short} = {group.split()[0]}" in text.replace("\n", " "), legend
+    # The test columns too: one significance mark per significant code, on its row.
+    marks = sum(1 for line in lines if re.search(r"│ \* │$|┃ \* ┃$", line.rstrip()))
+    assert marks == (table["significant"] == "yes").sum()
+    header_q = [line for line in lines if re.search(r"┃\s+p\s+┃\s+q\s+┃", line)]
+    assert len(header_q) == 1
+    # The code column is repeated in every part.
+    crosstab = text[text.index("By role:") :].splitlines()
+    parts = sum(1 for line in crosstab if line.startswith("┃ Code"))
+    assert parts == len(layout.parts)
+    assert "\n".join(crosstab).count("Identifying") == parts
+
+
+def test_a_terminal_too_narrow_for_any_layout_still_shows_every_group(by_role):
+    text = _printed(by_role, 40)
+    headers = "\n".join(line for line in text.splitlines() if line.startswith("┃"))
+    view = crosstab_view(by_role, by_role.crosstab)
+    assert all(g.size in headers for g in view.groups) and "q" in headers
+
+
+def test_wide_prints_one_table_with_every_group_on_one_header_line(by_role):
+    text = _printed(by_role, 80, wide=True)
+    assert "part 1 of" not in text
+    header = next(line for line in text.splitlines() if "CAMHS clinician" in line)
+    positions = [header.index(g) for g in by_role.groups]
+    assert positions == sorted(positions)
+    assert header.index("All") > positions[-1] and len(header) > 80
+
+
+def test_wide_from_the_command_line(rich_project, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    code, narrow, _ = run(capsys, "report", rich_project, "--by", "role")
+    assert code == 0 and max(len(line) for line in narrow.splitlines()) <= 80
+    code, wide, _ = run(capsys, "report", rich_project, "--by", "role", "--wide")
+    assert code == 0 and "part 1 of" not in wide
+    assert any("youth worker" in line and "CAMHS clinician" in line for line in wide.splitlines())
 
 
 # -- significance: q, not p; small groups; the caution -----------------------------------------
@@ -58,6 +124,7 @@ def test_q_the_caution_and_the_small_groups_appear_in_every_format(rich_project,
     ).set_index("code")
     assert table["note"].str.contains("read with caution").any()
     outputs = {
+        "table": run(capsys, "report", rich_project, "--by", "role", "--wide")[1],
         "md": run(capsys, "report", rich_project, "--by", "role", "--format", "md")[1],
     }
     html = tmp_path / "r.html"

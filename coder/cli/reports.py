@@ -32,7 +32,8 @@ counts and column percentages, and a test of whether the share of respondents wi
 code differs between groups: Pearson chi-square, or Fisher's exact test for two groups
 with an expected count below 5. q is p adjusted for testing every code at once
 (Benjamini-Hochberg); "*" / significant=yes where q < 0.05. Groups with fewer than 5
-coded respondents are shown greyed and left out of the test.
+coded respondents are shown greyed and left out of the test. In the terminal a wide
+cross-tab is wrapped, abbreviated or split into parts to fit; --wide prints it whole.
 
 \b
 Formats: table (terminal), csv and md (standard output, or --out), xlsx (one sheet per
@@ -54,6 +55,12 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 @click.option("--consensus", is_flag=True, help="Only codes every coder of a comment applied.")
 @click.option(
     "--include-suggestions", is_flag=True, help="Count the latest model's pending suggestions."
+)
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Print each table whole, however wide, instead of fitting the terminal (for a pipe "
+    "or `less -S`).",
 )
 @click.option(
     "--format",
@@ -87,6 +94,7 @@ def report(
     coder: str | None,
     consensus: bool,
     include_suggestions: bool,
+    wide: bool,
     fmt: str | None,
     out: Path | None,
     n_quotes: int | None,
@@ -117,7 +125,7 @@ def report(
     )
     with opened(project) as store:
         built = build_report(store, options)
-    written = write_report(built, fmt, out)
+    written = write_report(built, fmt, out, wide=wide)
     for path in written:
         echo(f"wrote {path}", err=True)
 
