@@ -32,8 +32,10 @@ counts and column percentages, and a test of whether the share of respondents wi
 code differs between groups: Pearson chi-square, or Fisher's exact test for two groups
 with an expected count below 5. q is p adjusted for testing every code at once
 (Benjamini-Hochberg); "*" / significant=yes where q < 0.05. Groups with fewer than 5
-coded respondents are shown greyed and left out of the test. In the terminal a wide
-cross-tab is wrapped, abbreviated or split into parts to fit; --wide prints it whole.
+coded respondents are shown greyed and left out of the test. A numeric or date
+attribute with more than 10 different values is grouped into quartiles (--bins EDGES for
+your own edges, --bins none for every value). In the terminal a wide cross-tab is
+wrapped, abbreviated or split into parts to fit; --wide prints it whole.
 
 \b
 Formats: table (terminal), csv and md (standard output, or --out), xlsx (one sheet per
@@ -50,6 +52,13 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 @cli.command(help=_REPORT_HELP, short_help="Theme frequencies, cross-tabs, co-occurrence, quotes.")
 @project_argument
 @click.option("--by", "by", metavar="ATTR", help="Cross-tab by this respondent attribute.")
+@click.option(
+    "--bins",
+    metavar="EDGES",
+    help="Group a numeric or date --by attribute at these edges (--bins 2,5,10: under 2, "
+    "2 to under 5, 5 to under 10, 10 or more); 'none' keeps every value. Default: quartiles "
+    "when it has more than 10 different values.",
+)
 @click.option("--question", metavar="Q", help="Only the comments answering this question.")
 @click.option("--coder", "coder", metavar="NAME", help="Only this coder's codings.")
 @click.option("--consensus", is_flag=True, help="Only codes every coder of a comment applied.")
@@ -90,6 +99,7 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 def report(
     project: Path,
     by: str | None,
+    bins: str | None,
     question: str | None,
     coder: str | None,
     consensus: bool,
@@ -102,12 +112,15 @@ def report(
 ) -> None:
     from coder.errors import CoderError
     from coder.files import check_output, is_stdout
+    from coder.report.bins import BinSpec
     from coder.report.build import ReportOptions, build_report
     from coder.report.data import Selection
     from coder.report.formats import format_for, write_report
 
     if coder and consensus:
         raise CoderError("choose either --coder or --consensus, not both")
+    if bins is not None and by is None:
+        raise CoderError("--bins groups the attribute of --by; add --by ATTR")
     if is_stdout(out):
         if fmt is None:
             raise CoderError("with --out - (standard output) say which --format")
@@ -120,6 +133,7 @@ def report(
     options = ReportOptions(
         selection=Selection(question, coder, consensus, include_suggestions),
         by=by,
+        bins=BinSpec.parse(bins),
         quotes=(3 if full else 0) if n_quotes is None else n_quotes,
         cooccurrence=full if cooccurrence is None else cooccurrence,
     )

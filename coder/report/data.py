@@ -30,6 +30,7 @@ import pandas as pd
 
 from coder.domain import Code
 from coder.errors import CoderError
+from coder.report.bins import BinSpec, bin_values
 from coder.store.reports import SUGGESTION_CODER
 
 if TYPE_CHECKING:
@@ -197,21 +198,40 @@ def _natural(value: str) -> tuple[int, float, str]:
         return (1, 0.0, value)
 
 
-def respondent_groups(
-    store: Store, data: ReportData, attribute: str
-) -> tuple[pd.Series, list[str]]:
-    """Each coded comment's group (its respondent's value), and every group in order.
+@dataclass
+class Grouping:
+    """The groups of a cross-tab: each coded comment's group, and every group in order."""
 
-    Groups are every value the attribute takes in the project, so a group with no coded
-    comments still appears, then "(missing)" when some respondents lack the attribute.
+    group_of: pd.Series  # comment_id -> group
+    groups: list[str]
+    binning: str | None = None  # how a numeric or date attribute was binned, for the notes
+    bin_caption: str | None = None  # the same in a line, beneath the cross-tab
+
+
+def respondent_groups(
+    store: Store, data: ReportData, attribute: str, bins: BinSpec | None = None
+) -> Grouping:
+    """Each coded comment's group (its respondent's value, or that value's bin), every group.
+
+    Groups are every value the attribute takes in the project (or every bin of them), so a
+    group with no coded comments still appears, then "(missing)" when some respondents
+    lack the attribute. Bins are made from every respondent's value, whatever the selection,
+    so the same --by gives the same groups for every question and coder.
     """
     check_attribute(store, attribute)
     values = store.reports.attributes(attribute)
     values = values[values["value"].notna() & (values["value"].astype(str).str.strip() != "")]
     by_respondent = values.set_index("respondent_id")["value"].astype(str)
+    binned = bin_values(by_respondent, bins or BinSpec(), attribute)
+    if binned is not None:
+        by_respondent = by_respondent.map(binned.of_value)
+        groups = list(binned.labels)
+    else:
+        groups = sorted(store.reports.attribute_values(attribute), key=_natural)
     group = by_respondent.reindex(data.base["respondent_id"].to_numpy()).fillna(MISSING)
     group.index = data.base["comment_id"].to_numpy()
-    groups = sorted(store.reports.attribute_values(attribute), key=_natural)
     if store.reports.respondents_lacking(attribute) or (group == MISSING).any():
         groups.append(MISSING)
-    return group, groups
+    if binned is None:
+        return Grouping(group, groups)
+    return Grouping(group, groups, binned.description, binned.caption)

@@ -172,6 +172,8 @@ def crosstab_view(report: Report, table: pd.DataFrame) -> CrossView:
         f"q: p adjusted for testing {tested} codes at once (Benjamini-Hochberg); "
         f"{SIGNIFICANT} q < {ALPHA}",
     ]
+    if report.bin_caption:
+        footnotes.append(report.bin_caption)
     small = [g.name for g in groups if g.small]
     if small:
         footnotes.append(
