@@ -137,5 +137,7 @@ def test_q_the_caution_and_the_small_groups_appear_in_every_format(rich_project,
         assert "† some expected counts below 5: read with caution" in text, fmt
         assert "° fewer than 5 coded respondents" in text, fmt
         assert "n=2°" in text or "n=0°" in text, fmt
+    assert '<th class="n small">magistrate' in outputs["html"]  # greyed
+    assert re.search(r'<td class="n small">0 \(', outputs["html"])
     md_header = next(line for line in outputs["md"].splitlines() if "| All n=" in line)
     assert md_header.endswith("| p | q |  |")
