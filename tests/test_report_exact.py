@@ -245,3 +245,14 @@ def test_an_empty_project_reports_zeros_without_errors(empty_project):
     assert report.cooccurrence.empty and report.quotes.empty
     assert isinstance(report.frequencies["comments_pct"].iloc[0], float)
     assert pd.isna(report.frequencies["comments_pct"].iloc[0])
+
+
+@pytest.mark.parametrize("spec", SELECTIONS, ids=lambda s: "-".join(map(str, s.items())) or "all")
+def test_the_coders_named_are_those_whose_codings_count(rich_project, spec):
+    raw = Raw(rich_project)
+    codings = raw.codings.merge(raw.comments[["comment_id", "question"]], on="comment_id")
+    if spec.get("question"):
+        codings = codings[codings["question"] == spec["question"]]
+    if spec.get("coder"):
+        codings = codings[codings["coder"] == spec["coder"]]
+    assert _report(rich_project, spec).coders == sorted(set(codings["coder"]))

@@ -100,7 +100,7 @@ class Report:
 
 def build_report(store: Store, options: ReportOptions) -> Report:
     """Compute every table the options ask for."""
-    data = load(store, options.selection)
+    data = load(store, options.selection, with_coders=options.quotes > 0)
     if options.by is None and not options.bins.default:
         raise CoderError("--bins groups the attribute of --by; add --by ATTR")
     grouping = respondent_groups(store, data, options.by, options.bins) if options.by else None
@@ -119,7 +119,7 @@ def build_report(store: Store, options: ReportOptions) -> Report:
     if grouping is not None:
         report.groups, report.binning = grouping.groups, grouping.binning
         report.bin_caption = grouping.bin_caption
-        report.crosstab = crosstab(data, grouping.group_of, report.groups)
+        report.crosstab = crosstab(data, grouping.group_at, report.groups, freq)
     if options.cooccurrence:
         CODES_SHOWN.check(len(data.codes), "co-occurrence of every pair of this codebook's codes")
         report.matrix = cooccurrence_matrix(data)

@@ -27,8 +27,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coder.report.data import ALL_CODED, ReportData
-from coder.report.frequencies import frequencies, pct
+from coder.report.data import ALL_CODED, NO_RESPONDENT, ReportData, unique_pairs
+from coder.report.frequencies import code_positions, frequencies, pct
 
 ALPHA = 0.05
 MIN_GROUP = 5  # coded respondents a group needs to take part in the test
@@ -57,9 +57,11 @@ def group_columns(group: str) -> list[str]:
 def test_presence(with_code: np.ndarray, base: np.ndarray) -> dict:
     """Test one code: respondents with it (per group) against the group's coded respondents.
 
-    Groups with fewer than MIN_GROUP coded respondents are left out.
+    Groups with fewer than MIN_GROUP coded respondents are left out. The chi-square is
+    computed here with scipy.special, as scipy.stats.chi2_contingency computes it:
+    importing scipy.stats takes longer than the whole test of every code.
     """
-    from scipy import stats
+    from scipy import special
 
     keep = base >= MIN_GROUP
     x, n = with_code[keep], base[keep]
@@ -80,49 +82,71 @@ def test_presence(with_code: np.ndarray, base: np.ndarray) -> dict:
         return {**empty, "note": "no respondent in the tested groups has this code"}
     if x.sum() == n.sum():
         return {**empty, "note": "every coded respondent in the tested groups has this code"}
-    table = np.vstack([x, n - x])
-    expected = stats.contingency.expected_freq(table)
+    table = np.vstack([x, n - x]).astype(float)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     small = bool((expected < 5).any())
     if len(n) == 2 and small:
-        result = stats.fisher_exact(table)
+        from scipy import stats  # only here: an exact test of a 2x2 table
+
+        result = stats.fisher_exact(table.astype(np.int64))
         return {**empty, "test": "Fisher", "p_value": float(result.pvalue)}
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    dof = len(n) - 1
     return {
         **empty,
         "test": "chi-square",
         "statistic": chi2,
         "dof": dof,
-        "p_value": p,
+        "p_value": float(special.chdtrc(dof, chi2)),
         "note": CAUTION if small else "",
     }
 
 
 def adjust(p: np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg q values of the p values that exist (NaN stays NaN)."""
-    from scipy import stats
-
+    """Benjamini-Hochberg q values of the p values that exist (NaN stays NaN): the p of
+    rank i of m, times m / i, made monotone from the largest down, at most 1."""
     q = np.full(len(p), np.nan)
-    has_p = ~np.isnan(p)
-    if has_p.any():
-        q[has_p] = stats.false_discovery_control(p[has_p])
+    has_p = np.flatnonzero(~np.isnan(p))
+    if len(has_p):
+        order = np.argsort(p[has_p], kind="stable")
+        m = len(order)
+        scaled = p[has_p][order] * m / np.arange(1, m + 1)
+        q[has_p[order]] = np.clip(np.minimum.accumulate(scaled[::-1])[::-1], 0, 1)
     return q
 
 
-def crosstab(data: ReportData, group_of: pd.Series, groups: list[str]) -> pd.DataFrame:
-    """Frequencies overall and per group, and the test, one row per code, then the bases."""
-    table = frequencies(data)
+def crosstab(
+    data: ReportData,
+    group_at: np.ndarray,
+    groups: list[str],
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Frequencies overall and per group, and the test, one row per code, then the bases.
+
+    group_at holds each coded comment's group (its position in groups), row for row with
+    data.base; table is the frequencies, when they have been computed already.
+    """
+    table = frequencies(data) if table is None else table
     ids = [c.id for c in data.codes]
-    presence = data.presence.assign(group=group_of.reindex(data.presence["comment_id"]).to_numpy())
-    base = data.base.assign(group=group_of.reindex(data.base["comment_id"]).to_numpy())
-    people = presence.dropna(subset=["respondent_id"]).drop_duplicates(["code_id", "respondent_id"])
-    base_people = base.dropna(subset=["respondent_id"]).drop_duplicates("respondent_id")
-    comment_counts = presence.groupby(["code_id", "group"]).size()
-    people_counts = people.groupby(["code_id", "group"]).size()
-    n_comments = base.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
-    n_people = base_people.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
-    grid = pd.MultiIndex.from_product([ids, groups])
-    c = comment_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
-    r = people_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
+    n_groups = len(groups)
+    base_comment = data.base["comment_id"].to_numpy(dtype=np.int64)
+    base_people = data.base["respondent_id"].to_numpy(dtype=np.int64)
+    group_of = np.full(int(base_comment.max(initial=0)) + 1, -1, dtype=np.int64)
+    group_of[base_comment] = group_at
+    at = code_positions(data.presence, ids)
+    comment = data.presence["comment_id"].to_numpy(dtype=np.int64)
+    people = data.presence["respondent_id"].to_numpy(dtype=np.int64)
+    group = group_of[comment]
+    cells = len(ids) * n_groups
+    c = np.bincount(at * n_groups + group, minlength=cells).reshape(len(ids), n_groups)
+    has = people != NO_RESPONDENT
+    # A respondent's group is the same for all their comments: count each person once.
+    who, which = unique_pairs(people[has], at[has] * n_groups + group[has])
+    r = np.bincount(which, minlength=cells).reshape(len(ids), n_groups)
+    n_comments = np.bincount(group_at, minlength=n_groups)
+    known = base_people != NO_RESPONDENT
+    person, person_group = unique_pairs(base_people[known], group_at[known])
+    n_people = np.bincount(person_group, minlength=n_groups)
     columns: dict[str, np.ndarray] = {}
     for j, g in enumerate(groups):
         name_c, name_cp, name_r, name_rp = group_columns(g)
