@@ -218,3 +218,20 @@ def _date_labels(cuts: list, low: np.datetime64, high: np.datetime64, with_time:
         ]
         + [f"{_date(cuts[-1], True)} or later"]
     )
+
+
+def bin_counted(
+    attribute: str, values: list[tuple[str, int]]
+) -> list[tuple[str, list[tuple[str, int]]]] | None:
+    """(value, respondents) pairs grouped into the default bins, as (label, its pairs), or
+    None where every value keeps its own group (few values, or text)."""
+    if len(values) <= MAX_VALUES:
+        return None
+    per_respondent = pd.Series([v for v, c in values for _ in range(c)], dtype=object)
+    binned = bin_values(per_respondent, BinSpec(), attribute)
+    if binned is None:
+        return None
+    members: dict[str, list[tuple[str, int]]] = {label: [] for label in binned.labels}
+    for value, count in values:
+        members.setdefault(binned.of_value[value], []).append((value, count))
+    return [(label, pairs) for label, pairs in members.items() if pairs]
