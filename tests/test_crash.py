@@ -93,7 +93,7 @@ def trained_once(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("steps", [1, 4, 9, 15, 22, 30])
+@pytest.mark.parametrize("steps", [1, 6, 15, 30])
 def test_training_and_suggesting_killed_anywhere_keep_a_usable_model(tmp_path, trained_once, steps):
     import shutil
 
@@ -187,7 +187,7 @@ def survey(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("steps", [1, 2, 3, 6, 10, 15, 21, 28, 36, 44])
+@pytest.mark.parametrize("steps", [1, 2, 3, 5, 8, 12, 16, 21, 26, 31, 37, 44])
 def test_an_import_killed_anywhere_keeps_what_it_committed_and_completes_on_a_rerun(
     tmp_path, mini_project, survey, steps
 ):
