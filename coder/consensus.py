@@ -35,9 +35,13 @@ def prefer_consensus(rows: Iterable[Row], coder_at: int = 2) -> list[Row]:
     return [row for row in rows if row[coder_at] == CONSENSUS or row[0] not in settled]
 
 
-def consensus_mask(comment_ids: np.ndarray, coders: np.ndarray) -> np.ndarray:
-    """The same rule over columns: True for the rows that count."""
-    by_consensus = np.asarray(coders, dtype=object) == CONSENSUS
+def consensus_mask(
+    comment_ids: np.ndarray, coders: np.ndarray, consensus: object = CONSENSUS
+) -> np.ndarray:
+    """The same rule over columns: True for the rows that count. `coders` holds names, or
+    numbers standing for them with `consensus` the number of coder `consensus` (as the
+    reports read codings)."""
+    by_consensus = np.asarray(coders == consensus, dtype=bool)
     comment_ids = np.asarray(comment_ids)
     settled = np.unique(comment_ids[by_consensus])
     return np.asarray(by_consensus | ~np.isin(comment_ids, settled), dtype=bool)

@@ -180,6 +180,9 @@ class CommentFilter:
     suggested: bool = False  # has a pending suggestion of the latest model
     suggested_code_id: int | None = None  # ... of this code or one of its sub-codes
     attribute: tuple[str, str] | None = None  # the respondent's attribute (name, value)
+    # one of several values of an attribute (a numeric attribute's bin), and its words
+    attribute_in: tuple[str, tuple[str, ...]] | None = None
+    attribute_label: str = ""
     coder: str | None = None  # coded by this coder
     disagreement: bool = False  # coded by two or more coders who chose different codes
     question: str | None = None

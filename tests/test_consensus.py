@@ -38,6 +38,9 @@ def test_the_mask_is_the_same_rule_over_columns():
     mask = consensus_mask(comment_ids, coders)
     assert [r for r, keep in zip(ROWS, mask, strict=True) if keep] == prefer_consensus(ROWS)
     assert consensus_mask(np.array([], dtype=np.int64), np.array([], dtype=object)).shape == (0,)
+    # coders as the reports read them: numbers, here 2 standing for consensus
+    numbers = np.array([{"ann": 0, "bob": 1, "consensus": 2}[r[2]] for r in ROWS])
+    assert list(consensus_mask(comment_ids, numbers, 2)) == list(mask)
 
 
 def test_on_a_project_as_training_and_the_report_read_it(tmp_path):

@@ -215,18 +215,33 @@ def codebook(ctx: click.Context, project: Path) -> None:
 @codebook.command("show")
 @click.pass_obj
 def codebook_show(project: Path) -> None:
-    """Print the codebook as a tree, with each code's count and definition."""
+    """Print the codebook as a tree, with each code's counts and definition.
+
+    \b
+    Counts are of comments, by any coder: "direct" coded with the code itself; for a code
+    with sub-codes also "with sub-codes", coded with it or any of its sub-codes, each
+    comment once (what `coder report` counts for it).
+    """
     with opened(project) as store:
         codes = store.codes.all()
-        counts = store.codes.counts()
+        direct = store.codes.counts()
+        rolled = store.codes.counts_rolled_up()
     if not codes:
         echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
         return
+    echo(
+        "Counts are of comments: direct = coded with the code itself; with sub-codes = with "
+        "it or any of its sub-codes, each comment once (as coder report counts it)."
+    )
+    parents = {code.parent_id for code in codes}
     depth: dict[int, int] = {}
     for code in codes:
         depth[code.id] = 0 if code.parent_id is None else depth[code.parent_id] + 1
         indent = "  " * depth[code.id]
-        echo(f"{indent}{code.name}  [{counts.get(code.id, 0)}]")
+        counts = f"{direct.get(code.id, 0)} direct"
+        if code.id in parents:
+            counts += f", {rolled.get(code.id, 0)} with sub-codes"
+        echo(f"{indent}{code.name}  [{counts}]")
         if code.description:
             echo(f"{indent}    {code.description}")
 

@@ -142,8 +142,8 @@ class _Codes:
             if found is None:
                 code_id = self.store.codes.add(part, parent_id=parent_id, import_id=self.import_id)
                 self.created.append(code_id)
-                self.index = CodeIndex(self.store.codes.all())
-                found = self.index.by_path[self.index.normalise(path)]
+                found = self.store.codes.get(code_id)
+                self.index.add(found)
             parent_id = found.id
 
     def error(self) -> ImportError_:

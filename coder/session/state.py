@@ -91,6 +91,8 @@ def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
         parts.append("has suggestions")
     if where.attribute is not None:
         parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
+    if where.attribute_in is not None:
+        parts.append(where.attribute_label or where.attribute_in[0])
     if where.coder is not None:
         parts.append(f"coded by {where.coder}")
     if where.disagreement:

@@ -171,6 +171,21 @@ class Codes:
             ).fetchall()
         )
 
+    def counts_rolled_up(self) -> dict[int, int]:
+        """How many comments carry each code or any of its sub-codes (any coder): a comment
+        counts once, as `coder report` counts a parent."""
+        # UNION, not UNION ALL: a damaged file with a loop of parents still finishes.
+        return dict(
+            self.db.execute(
+                "WITH RECURSIVE below(code_id, inner_id) AS ("
+                " SELECT id, id FROM codes"
+                " UNION SELECT below.code_id, c.id FROM codes c"
+                " JOIN below ON c.parent_id = below.inner_id) "
+                "SELECT below.code_id, count(DISTINCT k.comment_id) FROM below "
+                "JOIN codings k ON k.code_id = below.inner_id GROUP BY below.code_id"
+            ).fetchall()
+        )
+
     def counts_of(self, code_ids: Iterable[int]) -> dict[int, int]:
         """How many comments carry each of these codes: cheaper than counting every code."""
         ids = list(dict.fromkeys(code_ids))

@@ -125,7 +125,13 @@ class Codings:
         return [Coding(r[0], r[1], r[2], r[3], Origin(r[4]), r[5], r[6], r[7]) for r in rows]
 
     def coders(self) -> list[str]:
-        return self.db.column("SELECT DISTINCT coder FROM codings ORDER BY 1")
+        # From one coder to the next along the index, not through every coding: a handful
+        # of lookups instead of a scan of a million rows.
+        return self.db.column(
+            "WITH RECURSIVE next(coder) AS (SELECT min(coder) FROM codings UNION ALL "
+            "SELECT (SELECT min(coder) FROM codings WHERE coder > next.coder) FROM next "
+            "WHERE next.coder IS NOT NULL) SELECT coder FROM next WHERE coder IS NOT NULL"
+        )
 
     def history(self, comment_id: int) -> list[LogEntry]:
         return self.log.history(comment_id)
