@@ -14,7 +14,7 @@ from typing import TypeVar
 
 import numpy as np
 
-CONSENSUS = "consensus"
+from coder.domain import CONSENSUS_CODER as CONSENSUS
 
 Row = TypeVar("Row", bound=Sequence[object])
 

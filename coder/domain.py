@@ -18,6 +18,10 @@ class Origin(StrEnum):
     IMPORTED = "imported"
 
 
+# The coder whose coding of a comment is the agreed one (see coder.consensus).
+CONSENSUS_CODER = "consensus"
+
+
 @dataclass(frozen=True)
 class Code:
     id: int
@@ -185,6 +189,7 @@ class CommentFilter:
     attribute_label: str = ""
     coder: str | None = None  # coded by this coder
     disagreement: bool = False  # coded by two or more coders who chose different codes
+    unsettled: bool = False  # not coded by coder `consensus` (the agreed coding) yet
     question: str | None = None
     search: str | None = None  # full-text query as the researcher typed it
     assigned_to: str | None = None  # in a sample assigned to this coder (coder sample)

@@ -14,7 +14,10 @@ from typing import Any
 
 from coder.errors import CoderError
 
-DISAGREEMENT_RULE = "a code counts when at least half of a comment's coders applied it"
+DISAGREEMENT_RULE = (
+    "a code counts when at least half of a comment's coders applied it (where coder "
+    "'consensus' set the agreed coding, only that counts)"
+)
 PARENT_RULE = "a sub-code does not imply its parent; each code learns from its own codings"
 
 

@@ -125,6 +125,12 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
         )
     else:
         echo(f"no comment was coded by two people (where they are: {card.disagreement_rule})")
+    if report.settled:
+        echo(
+            f"{counted(report.settled, 'comment')} settled by consensus: on "
+            f"{'it' if report.settled == 1 else 'them'} only the agreed coding (coder "
+            "'consensus') was learnt from, not the coders' own"
+        )
     echo(card.parent_rule)
     if card.max_per_comment:
         echo(f"at most {card.max_per_comment} suggestions per comment (chosen by cross-validation)")

@@ -16,8 +16,9 @@ For each code: comments coded, % of coded comments, respondents, % of coded resp
 Which codings count:
   - by default, every coding a person made (manual, accepted suggestions, imported), by any
     coder; --coder NAME: only that coder's;
-  - --consensus: a comment counts for a code only if every coder who coded that comment
-    applied it (a comment coded by one coder counts as that coder's);
+  - --consensus: the agreed coding (coder 'consensus', set in `coder tui --consensus`)
+    where there is one; elsewhere a comment counts for a code only if every coder who
+    coded that comment applied it (a comment coded by one coder counts as that coder's);
   - --include-suggestions adds the latest model's pending suggestions;
   - a segment coding counts the whole comment as coded with that code.
 Sub-codes are listed and also rolled up into their parents: a comment counts once for
@@ -61,7 +62,12 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 )
 @click.option("--question", metavar="Q", help="Only the comments answering this question.")
 @click.option("--coder", "coder", metavar="NAME", help="Only this coder's codings.")
-@click.option("--consensus", is_flag=True, help="Only codes every coder of a comment applied.")
+@click.option(
+    "--consensus",
+    is_flag=True,
+    help="The agreed coding (coder 'consensus') where set, else only codes every coder of "
+    "a comment applied.",
+)
 @click.option(
     "--include-suggestions", is_flag=True, help="Count the latest model's pending suggestions."
 )
@@ -136,6 +142,7 @@ def report(
         bins=BinSpec.parse(bins),
         quotes=(3 if full else 0) if n_quotes is None else n_quotes,
         cooccurrence=full if cooccurrence is None else cooccurrence,
+        agreement=fmt == "html",
     )
     with opened(project) as store:
         built = build_report(store, options)

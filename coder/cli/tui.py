@@ -13,6 +13,7 @@ import click
 
 from coder.cli.common import cli, default_coder, opened, project_argument
 from coder.cli.output import echo
+from coder.domain import CONSENSUS_CODER, CommentFilter
 from coder.errors import CoderError
 from coder.text import shown
 
@@ -51,17 +52,21 @@ def resolve_coder(store: Store, given: str | None) -> str:
     return name
 
 
-def open_tui(project: Path, coder: str | None) -> None:
-    """Open the coding workbench on a project file."""
+def open_tui(project: Path, coder: str | None, consensus: bool = False) -> None:
+    """Open the coding workbench on a project file; as coder `consensus`, on the comments
+    whose coders disagree and are not settled yet."""
     from coder.tui.keys import load_settings
 
     settings = load_settings()  # a broken keys file is reported before the screen opens
     with opened(project) as store:
-        name = resolve_coder(store, coder)
+        if consensus and coder not in (None, CONSENSUS_CODER):
+            raise CoderError(f"--consensus codes as coder {CONSENSUS_CODER!r}: leave out --coder")
+        name = CONSENSUS_CODER if consensus else resolve_coder(store, coder)
     check_terminal()
     from coder.tui.app import CoderApp
 
-    app = CoderApp(project, name, settings)
+    where = CommentFilter(disagreement=True, unsettled=True) if consensus else None
+    app = CoderApp(project, name, settings, where)
     app.run()
     if app.return_code:
         raise CoderError(
@@ -96,10 +101,17 @@ def check_terminal() -> None:
     help="Your name as a coder (default: $CODER_NAME, else the name you used last time on "
     "this project, else your login name).",
 )
-def tui(project: Path, coder: str | None) -> None:
+@click.option(
+    "--consensus",
+    is_flag=True,
+    help="Settle disagreements: code as coder 'consensus' (the agreed coding that reports "
+    "and training prefer), starting on the comments coders disagree on and nobody settled.",
+)
+def tui(project: Path, coder: str | None, consensus: bool) -> None:
     """Open the coding workbench on a project: code comments from the keyboard.
 
     Keys: 1-9 toggle a code, j/k move, n next uncoded, a/x accept/reject suggestions,
     u undo, / search, f filter, m memo, v code a segment, t train, ? help, q quit.
+    Where several coders coded a comment, their codes show side by side.
     """
-    open_tui(project, coder)
+    open_tui(project, coder, consensus)

@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from coder.agreement import AgreementTable, agreement_table
 from coder.errors import CoderError
 from coder.limits import CODES_SHOWN
 from coder.report.bins import BinSpec
 from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
 from coder.report.crosstab import ALPHA, MIN_GROUP, crosstab
-from coder.report.data import ALL_CODED, MISSING, Selection, load, respondent_groups
+from coder.report.data import (
+    ALL_CODED,
+    MISSING,
+    Selection,
+    load,
+    resolve_question,
+    respondent_groups,
+)
 from coder.report.frequencies import frequencies
 from coder.report.quotes import quotes
 
@@ -28,6 +36,7 @@ class ReportOptions:
     bins: BinSpec = BinSpec()
     quotes: int = 0
     cooccurrence: bool = False
+    agreement: bool = False  # inter-coder agreement, when two or more coders coded in common
 
 
 @dataclass
@@ -48,6 +57,7 @@ class Report:
     cooccurrence: pd.DataFrame | None = None
     matrix: pd.DataFrame | None = None
     quotes: pd.DataFrame | None = None
+    agreement: AgreementTable | None = None
 
     @property
     def selection(self) -> Selection:
@@ -126,6 +136,9 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         report.cooccurrence = cooccurrence_pairs(data, report.matrix)
     if options.quotes > 0:
         report.quotes = quotes(store, data, options.quotes)
+    if options.agreement:
+        question_id = resolve_question(store, options.selection.question)
+        report.agreement = agreement_table(store, question_id)
     return report
 
 

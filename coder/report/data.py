@@ -8,7 +8,8 @@ Rules (the same for every report, format and chart):
 * Roll-up: a comment coded with a sub-code ("Emotional impact > Worry") also counts, once,
   for every ancestor ("Emotional impact"), whether or not it also has the parent itself or
   several of its sub-codes.
-* Consensus: a comment counts for a code only if every coder who coded that comment applied
+* Consensus: where coder `consensus` (the agreed coding a lead set) coded a comment, only
+  that coding counts. Elsewhere a comment counts for a code only if every coder who coded that comment applied
   that code (or, after roll-up, one of its sub-codes). A comment coded by one coder counts as
   that coder's coding. Roll-up comes first, so two coders who chose different sub-codes of
   one theme agree on the theme.
@@ -29,6 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from coder.consensus import CONSENSUS, consensus_mask
 from coder.domain import Code
 from coder.errors import CoderError
 from coder.report.bins import BinSpec, bin_values
@@ -54,7 +56,8 @@ class Selection:
         who = (
             f"codings by {self.coder}"
             if self.coder
-            else "consensus codings (codes applied by every coder of a comment)"
+            else "consensus codings (the agreed coding where a lead set one, else codes "
+            "applied by every coder of a comment)"
             if self.consensus
             else "codings by any coder"
         )
@@ -215,6 +218,8 @@ def load(store: Store, selection: Selection, *, with_coders: bool = False) -> Re
     keep[keep] = np.isin(code[keep], [c.id for c in codes])
     if selection.coder is not None:
         keep &= coder == coders.index(selection.coder)
+    if selection.consensus and CONSENSUS in coders:  # the agreed coding, where there is one
+        keep &= consensus_mask(comment, coder, coders.index(CONSENSUS))
     if not keep.all():
         comment, respondent, code, coder = comment[keep], respondent[keep], code[keep], coder[keep]
     rolled = roll_up_arrays({"comment_id": comment, "code_id": code, "coder": coder}, parent)

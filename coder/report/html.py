@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from coder.agreement import AgreementTable
 from coder.limits import CODES_SHOWN
 from coder.report.build import Report
 from coder.report.charts import group_chart, theme_chart
@@ -127,6 +128,30 @@ def _matrix(report: Report, matrix: pd.DataFrame) -> str:
     )
 
 
+def _agreement(table: AgreementTable) -> str:
+    """Agreement between coders: one row a code, ALL last; empty where a statistic does
+    not apply (Cohen's kappa needs exactly two coders, Fleiss' every coder on every comment)."""
+    numeric = [isinstance(v, int | float) or v is None for v in table.rows[0]] if table.rows else []
+    head = "".join(
+        f'<th class="{"n" if n else ""}">{_text(c)}</th>'
+        for c, n in zip(table.columns, numeric or [False] * len(table.columns), strict=True)
+    )
+    body = []
+    for row in table.rows:
+        cells = "".join(
+            f'<td class="n">{"" if v is None else _text(v)}</td>'
+            if isinstance(v, int | float) or v is None
+            else f"<td>{_text(v)}</td>"
+            for v in row
+        )
+        body.append(f'<tr class="{"total" if row[0] == "ALL" else "d0"}">{cells}</tr>')
+    return (
+        '<h2>Agreement between coders</h2><div class="scroll"><table><thead>'
+        f"<tr>{head}</tr></thead>\n<tbody>{''.join(body)}</tbody></table></div>"
+        f'<p class="caption">{_text(table.caption)}</p>'
+    )
+
+
 def html_report(report: Report) -> str:
     CODES_SHOWN.check(len(report.frequencies), "codes in an HTML report")
     head = heading(report)
@@ -156,6 +181,8 @@ def html_report(report: Report) -> str:
         parts.append(_matrix(report, report.matrix))
     if report.quotes is not None:
         parts.append(_quotes(report.quotes))
+    if report.agreement is not None:
+        parts.append(_agreement(report.agreement))
     parts.append('<h2>How to read this report</h2><ul class="notes">')
     parts += [f"<li>{_text(n)}</li>" for n in report.notes()]
     parts.append("</ul></body></html>\n")

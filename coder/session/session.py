@@ -62,6 +62,7 @@ class CodingSession:
         self.busy = ""
         self.unsaved: list[str] = []  # why each change that could not be written failed
         self.note = ""  # what the last change did, shown in the status line
+        self.assigned: tuple[int, int] | None = None  # (coded, assigned) of my sample
         self.codebook = CodebookVerbs(self)
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
@@ -100,6 +101,7 @@ class CodingSession:
         total = self.store.comments.count()
         self.model_version = self.store.models.latest_id()
         mark = self.store.codings.mark()
+        self.assigned = self.store.assignments.progress(self.coder)  # a sample may be new
         if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
             return False  # e.g. only a memo or someone's place changed: the counts still hold
         self.total, self._counted_mark = total, mark
@@ -194,12 +196,13 @@ class CodingSession:
             shown=len(self.listing),
             busy=self.busy,
             note=self.note,
+            assigned=self.assigned,
         )
 
     def assigned_progress(self) -> tuple[int, int] | None:
         """(comments coded, comments assigned) of the sample assigned to this coder, or None
         when nothing is assigned to them (see `coder sample`)."""
-        return self.store.assignments.progress(self.coder)
+        return self.assigned
 
     # -- moving ------------------------------------------------------------------------------
 
@@ -371,6 +374,7 @@ class CodingSession:
         """Run one write; a busy file or a bad change is a message, and nothing shows as done."""
         self.writes += 1
         before = {k.code_id for k in self.shown.codings} if self.shown else set()
+        mine_before = self._mine_any()
         try:
             result = write()
         except CoderError as exc:
@@ -381,12 +385,26 @@ class CodingSession:
         self.reread()
         after = {k.code_id for k in self.shown.codings} if self.shown else set()
         self.coded += int(bool(after)) - int(bool(before))
+        self._count_assigned(mine_before)
         # Counts are of comments: one moves only when this comment gained or lost the code
         # altogether, which the comment's own codings tell without counting the project.
         for code_id in code_ids:
             if (code_id in after) != (code_id in before):
                 self.counts[code_id] = self.counts.get(code_id, 0) + (1 if code_id in after else -1)
         return Outcome(changed=True), result
+
+    def _mine_any(self) -> bool:
+        """This coder has coded the current comment (whole or a segment)."""
+        return self.shown is not None and any(k.coder == self.coder for k in self.shown.codings)
+
+    def _count_assigned(self, mine_before: bool) -> None:
+        """Keep the sample's progress as the current comment gains or loses my coding."""
+        mine_after = self._mine_any()
+        if self.assigned is None or self.shown is None or mine_after == mine_before:
+            return
+        if self.store.assignments.has(self.coder, self.shown.comment.id):
+            done, total = self.assigned
+            self.assigned = (done + (1 if mine_after else -1), total)
 
     def reread(self) -> None:
         """Read the current comment's coding again (after a change made here)."""

@@ -41,6 +41,7 @@ class SessionStatus:
     shown: int = 0  # comments in the list
     busy: str = ""  # background work, e.g. "training 40%"
     note: str = ""  # what the last change did, until the next one
+    assigned: tuple[int, int] | None = None  # (coded, assigned) of this coder's sample
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,8 @@ def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
         parts.append(f"coded by {where.coder}")
     if where.disagreement:
         parts.append("coders disagree")
+    if where.unsettled:
+        parts.append("not settled")
     if where.question is not None:
         parts.append(f"question {where.question}")
     if where.assigned_to is not None:

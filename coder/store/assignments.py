@@ -38,16 +38,26 @@ class Assignments:
             "SELECT comment_id FROM assignments WHERE coder = ? ORDER BY comment_id", (coder,)
         )
 
+    def has(self, coder: str, comment_id: int) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM assignments WHERE coder = ? AND comment_id = ?", (coder, comment_id)
+            ).fetchone()
+            is not None
+        )
+
     def coders(self) -> list[str]:
         return self.db.column("SELECT DISTINCT coder FROM assignments ORDER BY 1")
 
     def progress(self, coder: str) -> tuple[int, int] | None:
         """(assigned comments this coder has coded, assigned comments), or None when
         nothing is assigned to them."""
+        # Each assigned comment looks up its own codings (indexed by comment), so this costs
+        # the sample's size, not the project's.
         done, total = self.db.execute(
-            "SELECT count(k.comment_id), count(*) FROM assignments a "
-            "LEFT JOIN (SELECT DISTINCT comment_id FROM codings WHERE coder = :coder) k "
-            "ON k.comment_id = a.comment_id WHERE a.coder = :coder",
+            "SELECT coalesce(sum(EXISTS (SELECT 1 FROM codings k "
+            "WHERE k.comment_id = a.comment_id AND k.coder = :coder)), 0), count(*) "
+            "FROM assignments a WHERE a.coder = :coder",
             {"coder": coder},
         ).fetchone()
         return (int(done), int(total)) if total else None

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from coder.domain import (
+    CONSENSUS_CODER,
     Comment,
     CommentFilter,
     CommentRow,
@@ -276,12 +277,17 @@ def _filter_sql(f: CommentFilter) -> tuple[list[str], list[Any]]:
         clauses.append("c.id IN (SELECT comment_id FROM codings WHERE coder = ?)")
         params.append(f.coder)
     if f.disagreement:
-        # Coders disagree when some code was not chosen by every one of them.
+        # Coders disagree when some code was not chosen by every one of them; the agreed
+        # coding (coder `consensus`) settles a disagreement rather than taking part in one.
         clauses.append(
-            "c.id IN (SELECT comment_id FROM codings GROUP BY comment_id "
+            "c.id IN (SELECT comment_id FROM codings WHERE coder != ? GROUP BY comment_id "
             "HAVING count(DISTINCT coder) > 1 AND count(DISTINCT coder || char(31) || code_id)"
             " < count(DISTINCT coder) * count(DISTINCT code_id))"
         )
+        params.append(CONSENSUS_CODER)
+    if f.unsettled:
+        clauses.append("c.id NOT IN (SELECT comment_id FROM codings WHERE coder = ?)")
+        params.append(CONSENSUS_CODER)
     if f.question is not None:
         clauses.append("c.question_id IN (SELECT id FROM questions WHERE name = ?)")
         params.append(f.question)

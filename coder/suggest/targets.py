@@ -3,8 +3,10 @@
 Rules, stated wherever training is reported:
 - every coding counts, whoever made it and however (by hand, an accepted suggestion,
   imported), of the whole comment or of a segment of it;
-- where several people coded a comment, a code counts for it when at least half of them
-  applied it (with two coders, either one; with three, two of them);
+- where coder `consensus` (the agreed coding a lead set) coded a comment, only that coding
+  counts for it;
+- elsewhere, where several people coded a comment, a code counts for it when at least half
+  of them applied it (with two coders, either one; with three, two of them);
 - a sub-code does not imply its parent: the codebook keeps a parent for what none of
   its sub-codes fits, so each code learns from the comments it was itself applied to.
 """
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from coder.consensus import consensus_comments, prefer_consensus
 from coder.domain import Code
 from coder.errors import CoderError
 from coder.model_card import SkippedCode
@@ -32,6 +35,7 @@ class TrainingSet:
     coders: list[str]
     shared_comments: int  # coded by more than one person
     disagreements: int  # (comment, code) pairs the coders of a comment did not agree on
+    settled: int = 0  # comments whose agreed coding (coder `consensus`) was used
 
     @property
     def size(self) -> int:
@@ -40,7 +44,9 @@ class TrainingSet:
 
 def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
     """Read the coding into targets, naming each code too rare to learn."""
-    codings = store.codings.human()
+    everyone = store.codings.human()
+    settled = consensus_comments(everyone)
+    codings = prefer_consensus(everyone)
     codes = store.codes.all()
     if not codings:
         raise CoderError(
@@ -86,4 +92,5 @@ def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
         coders=sorted({c for _, _, c in codings}),
         shared_comments=int((n_coders[:, 0] > 1).sum()),
         disagreements=disagreements,
+        settled=len(settled),
     )

@@ -36,6 +36,7 @@ class TrainReport:
     card: ModelCard
     shared_comments: int
     disagreements: int
+    settled: int  # comments where the agreed coding (coder `consensus`) was used
     seconds: float = 0.0
 
     @property
@@ -177,5 +178,6 @@ def train(
         card=card,
         shared_comments=data.shared_comments,
         disagreements=data.disagreements,
+        settled=data.settled,
         seconds=time.perf_counter() - started,
     )

@@ -8,6 +8,7 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import BindingType
 
+from coder.domain import CommentFilter
 from coder.store import open_project
 from coder.tui import keys
 from coder.tui.screens.coding import CodingScreen
@@ -23,8 +24,15 @@ class CoderApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = list(keys.APP)
     ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, path: Path | str, coder: str, settings: keys.Settings | None = None):
+    def __init__(
+        self,
+        path: Path | str,
+        coder: str,
+        settings: keys.Settings | None = None,
+        where: CommentFilter | None = None,
+    ):
         super().__init__()
+        self.where = where  # what the list shows first (all comments when None)
         self.store = open_project(path)
         self.coder = coder
         self.settings = settings or keys.Settings({})
@@ -40,7 +48,7 @@ class CoderApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = THEMES[self.settings.theme or "dark"]
-        self.coding = CodingScreen(self.store, self.coder)
+        self.coding = CodingScreen(self.store, self.coder, self.where)
         self.push_screen(self.coding)
 
     def action_help(self) -> None:

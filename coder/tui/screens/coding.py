@@ -59,9 +59,10 @@ class CodingScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = list(keys.CODING)
 
-    def __init__(self, store: Store, coder: str):
+    def __init__(self, store: Store, coder: str, where: CommentFilter | None = None):
         super().__init__()
         self.store = store
+        self.first_filter = where
         self.session = CodingSession(store, coder)
         self.quit_asked = False  # q pressed once while training
         self._place_timer: Timer | None = None
@@ -99,6 +100,8 @@ class CodingScreen(Screen[None]):
         self._show_list()
         self.comment_list.focus()
         self.set_interval(POLL_SECONDS, self._poll_changes)
+        if self.first_filter is not None and not self.first_filter.is_empty:
+            self._filter(self.first_filter)
 
     def on_unmount(self) -> None:
         self._stop_trainer()
@@ -446,6 +449,7 @@ class CodingScreen(Screen[None]):
             coders=self.store.codings.coders(),
             attributes=self.store.comments.attribute_values,
             questions=[q.name for q in self.store.comments.questions()],
+            assigned=session.assigned is not None,
         )
 
         def chosen(where: CommentFilter | None) -> None:

@@ -83,6 +83,7 @@ class FilterChoices:
     # (name, value, respondents); read only if asked for, as it is slow on a big project
     attributes: Callable[[], list[tuple[str, str, int]]] = list
     questions: list[str] = field(default_factory=list)
+    assigned: bool = False  # a sample is assigned to me
 
 
 KINDS = [
@@ -94,6 +95,8 @@ KINDS = [
     ("attribute", "Respondent attribute = value …"),
     ("coder", "Coded by …"),
     ("disagreement", "Coders disagree"),
+    ("unsettled", "Coders disagree, not yet settled by consensus"),
+    ("assigned", "Assigned to me (coder sample)"),
     ("question", "Answers to question …"),
 ]
 
@@ -130,7 +133,15 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             "uncoded": CommentFilter(uncoded=True),
             "not_mine": CommentFilter(not_coded_by=self.choices.me),
             "disagreement": CommentFilter(disagreement=True),
+            "unsettled": CommentFilter(disagreement=True, unsettled=True),
+            "assigned": CommentFilter(assigned_to=self.choices.me),
         }
+        if self.kind == "assigned" and not self.choices.assigned:
+            self.notify(
+                "Nothing is assigned to you: a lead assigns a sample with coder sample.",
+                severity="warning",
+            )
+            return
         if self.kind in simple:
             self.dismiss(simple[self.kind])
             return

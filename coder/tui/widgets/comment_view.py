@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -14,12 +15,15 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
+from coder.domain import CONSENSUS_CODER
 from coder.session import ShownComment
 from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
 from coder.tui.widgets.quiet import update_if_changed
 
 EXCERPT_CHARS = 40
+CODE_COLUMN = 30  # at most, cells for the code in the side-by-side view
+CODER_COLUMN = 9  # at most, cells for each coder there
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
 
 
@@ -126,7 +130,12 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         text = Text()
         if not shown.codings:
             text.append("Not coded yet.", dim)
-        for coding in shown.codings:
+        coders = {k.coder for k in shown.codings}
+        listed = shown.codings
+        if len(coders) > 1:  # several coders: their codes side by side, then the segments
+            text.append_text(self._side_by_side(coders, dim))
+            listed = tuple(k for k in shown.codings if k.is_segment)
+        for coding in listed:
             code = shown.codes.get(coding.code_id)
             text.append("\n" if text.plain else "")
             text.append("■ ", Style(color=code.color) if code and code.color else Style())
@@ -165,6 +174,46 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append_text(literal(who, "bold", one_line=True))
             text.append(": ")
             text.append_text(literal(memo.text))
+        return text
+
+    def _side_by_side(self, coders: set[str], dim: Style) -> Text:
+        """One row a code, one column a coder (you first, the agreed coding last): ✓ on the
+        whole comment, ◐ on a segment only, and ≠ where the coders differ."""
+        shown = self.shown
+        assert shown is not None
+        order = sorted(coders, key=lambda c: (c != shown.coder, c == CONSENSUS_CODER, c))
+        plain = [c for c in order if c != CONSENSUS_CODER]
+        marks: dict[int, dict[str, str]] = {}
+        for coding in shown.codings:
+            cell = marks.setdefault(coding.code_id, {})
+            if not coding.is_segment or coding.coder not in cell:
+                cell[coding.coder] = "◐" if coding.is_segment else "✓"
+        names = ["you" if c == shown.coder else c for c in order]
+        width = self.scrollable_content_region.width or 2 * CODE_COLUMN
+        cw = max(4, min(CODER_COLUMN, max(cell_len(n) for n in names) + 1))
+        code_w = min(CODE_COLUMN, width - 4 - len(order) * cw)
+        if code_w < 12:  # narrow: coders' names give way before the codes' do
+            cw = max(3, (width - 16) // len(order))
+            code_w = max(8, width - 4 - len(order) * cw)
+        text = Text()
+        text.append(f"Coded by {len(coders)} coders, side by side", dim)
+        text.append(" (≠ where they differ, ◐ a segment only):", dim)
+        text.append("\n" + " " * (code_w + 4))
+        for name in names:
+            text.append_text(literal(_fit(name, cw - 1) + " ", "bold", one_line=True))
+        in_order = [c for c in shown.codes if c in marks] + [
+            c for c in marks if c not in shown.codes
+        ]
+        for code_id in in_order:
+            cell = marks[code_id]
+            code = shown.codes.get(code_id)
+            differ = len({c for c in plain if c in cell}) not in (0, len(plain))
+            text.append("\n■ ", Style(color=code.color) if code and code.color else Style())
+            name = _fit(code.path if code else f"code {code_id}", code_w - 1)
+            text.append_text(literal(name + " ", one_line=True))
+            text.append("≠ " if differ else "  ", "bold" if differ else "")
+            for coder in order:
+                text.append(cell.get(coder, "·").ljust(cw), "" if coder in cell else dim)
         return text
 
     # -- segment selection ----------------------------------------------------------------
@@ -256,6 +305,14 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
 
 _WORD = re.compile(r"\w", re.UNICODE)
+
+
+def _fit(text: str, cells: int) -> str:
+    """One line of text made exactly `cells` wide: padded, or cut with an ellipsis."""
+    text = visible(text, one_line=True)
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    return set_cell_size(text, cells - 1) + "…"
 
 
 def _is_word(ch: str) -> bool:

@@ -41,6 +41,11 @@ class StatusLine(Static):
         else:
             pct = f" {p.coded / p.total:.0%}" if p.total else ""
             text.append(f" {p.coded:,}/{p.total:,} coded{pct}")
+        if p.assigned is not None:
+            done, assigned = p.assigned
+            text.append(" │ ", label)
+            text.append("sample ", label)
+            text.append(f"{done:,}/{assigned:,}")
         text.append(" │ ", label)
         text.append(f"model v{p.model_version}" if p.model_version else "no model", label)
         text.append(" │ ", label)
