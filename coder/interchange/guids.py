@@ -1,0 +1,58 @@
+"""GUIDs: read in any form other tools write, made stable for what coder writes.
+
+Codes and memos carry GUIDs of their own, made when they are created. Comments,
+respondents, questions and coders made in coder have none stored: theirs are derived
+from the project's GUID and their ids, which never change, so every export names them
+alike without a large import having to make and store one a row. Selections, codings and
+variables are derived from what they are and what they belong to.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+_GUID = re.compile(
+    r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
+)
+
+
+def normalise(text: str | None) -> str | None:
+    """A GUID as coder stores it (lower case, no braces), or None if it is not one."""
+    if text is None:
+        return None
+    found = _GUID.match(text.strip())
+    return found.group(1).lower() if found else None
+
+
+def new() -> str:
+    return str(uuid.uuid4())
+
+
+class Derived:
+    """GUIDs that follow from the project's GUID and what a thing is."""
+
+    def __init__(self, project_guid: str):
+        self.namespace = uuid.UUID(project_guid)
+
+    def of(self, kind: str, *key: object) -> str:
+        return str(uuid.uuid5(self.namespace, "\x1f".join([kind, *map(str, key)])))
+
+    def comment(self, source_id: str, stored: str | None = None) -> str:
+        return stored or self.of("comment", source_id)
+
+    def respondent(self, source_id: str, stored: str | None = None) -> str:
+        return stored or self.of("respondent", source_id)
+
+    def question(self, name: str, stored: str | None = None) -> str:
+        return stored or self.of("question", name)
+
+    def coder(self, name: str, stored: str | None = None) -> str:
+        return stored or self.of("coder", name)
+
+
+def within(owner: str, *key: object) -> str:
+    """A GUID for a part of something that has one (a selection of a source, a coding of
+    a selection): the same wherever the owner goes, so a file read back and written again
+    names its selections and codings as before."""
+    return str(uuid.uuid5(uuid.UUID(owner), "\x1f".join(map(str, key))))
