@@ -26,6 +26,9 @@ from coder.errors import CoderError
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _TEXT = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord("\r"): "&#13;"}
 _ATTRIBUTE = {**_TEXT, ord('"'): "&quot;", ord("\n"): "&#10;", ord("\t"): "&#9;"}
+# Anything in an attribute's value that needs escaping or replacing (most values, GUIDs
+# and numbers, need neither).
+_SPECIAL = re.compile('[&<>"\x00-\x1f\ufffe\uffff]')
 
 
 class XmlError(CoderError):
@@ -39,11 +42,16 @@ def local(tag: object) -> str:
 
 def parse(data: bytes, source: str) -> Element:
     """The root element of an XML document from someone else, read with no DTD, entity or
-    external reference allowed; one clear error for anything else."""
+    external reference allowed; one clear error for anything else. Every element is
+    renamed to its local name, so that what follows finds elements by name alone."""
     try:
-        return safe_tree.fromstring(
+        root = safe_tree.fromstring(
             data, forbid_dtd=True, forbid_entities=True, forbid_external=True
         )
+        for element in root.iter():
+            if isinstance(element.tag, str) and "}" in element.tag:
+                element.tag = element.tag.rsplit("}", 1)[1]
+        return root
     except DefusedXmlException as exc:
         raise XmlError(
             f"{source} declares a DTD or entities ({type(exc).__name__}); coder never expands "
@@ -56,12 +64,12 @@ def parse(data: bytes, source: str) -> Element:
 
 
 def children(element: Element, name: str) -> Iterator[Element]:
-    """The child elements with this local name."""
-    return (child for child in element if local(child.tag) == name)
+    """The child elements with this local name (of a tree `parse` read)."""
+    return element.iterfind(name)
 
 
 def child(element: Element, name: str) -> Element | None:
-    return next(children(element, name), None)
+    return element.find(name)
 
 
 def text_of(element: Element | None) -> str:
@@ -86,11 +94,15 @@ class XmlWriter:
         return text
 
     def _attributes(self, attributes: dict[str, object | None]) -> str:
-        return "".join(
-            f' {name}="{self._clean(str(value)).translate(_ATTRIBUTE)}"'
-            for name, value in attributes.items()
-            if value is not None
-        )
+        out = []
+        for name, value in attributes.items():
+            if value is None:
+                continue
+            text = value if isinstance(value, str) else str(value)
+            if _SPECIAL.search(text):
+                text = self._clean(text).translate(_ATTRIBUTE)
+            out.append(f' {name}="{text}"')
+        return "".join(out)
 
     def start(self, tag: str, attributes: dict[str, object | None] | None = None) -> None:
         self._parts.append(f"<{tag}{self._attributes(attributes or {})}>")
