@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -124,6 +125,29 @@ def test_any_definition_folds_into_a_description_and_back(description, include, 
 def test_a_description_written_by_a_person_elsewhere_reads_into_the_fields():
     d = unfold("Feeling low.\ninclusion: sadness\nExclusion: anger\nExamples: 'I am down'")
     assert d == Definition("Feeling low.", "sadness", "anger", ["'I am down'"])
+
+
+xml_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30)
+
+
+@given(xml_text, xml_text)
+@settings(max_examples=150, deadline=None)
+def test_any_text_survives_the_xml_writer_as_an_attribute_and_as_content(attribute, content):
+    import io
+
+    from coder.interchange.xml import XmlWriter, parse
+
+    out = io.BytesIO()
+    xml = XmlWriter(out)
+    xml.start("Root", {"name": attribute})
+    xml.leaf("Text", content)
+    xml.end("Root")
+    xml.close()
+    root = parse(out.getvalue(), "test")
+    carried = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+    assert root.get("name") == carried.sub("\ufffd", attribute)
+    assert (root.find("Text").text or "") == carried.sub("\ufffd", content)
+    assert xml.replaced == len(carried.findall(attribute + content))
 
 
 # -- .qdc ----------------------------------------------------------------------------------------

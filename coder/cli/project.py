@@ -153,7 +153,7 @@ def _import_qdpx(project: Path, file: Path, coder: str) -> None:
     made = not project.exists()
     reader = read_qdpx(file, coder)  # a bad file fails before any project file is made
     if made:
-        name = reader.root.get("name")
+        name = reader.name
         store = create_project(project, name=" ".join(name.split()) if name else None)
     else:
         store = open_project(project)

@@ -13,6 +13,7 @@ transaction, so a file that fails leaves the project as it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +33,7 @@ from coder.interchange.codes import (
 from coder.interchange.package import Package, decode
 from coder.interchange.qdpx_export import VARIABLE_KEY
 from coder.interchange.summary import Summary
-from coder.interchange.xml import child, children, local, parse, text_of
+from coder.interchange.xml import child, children, local, sections, text_of
 from coder.limits import CELL_CHARS
 from coder.store import Store
 from coder.text import shown
@@ -44,6 +45,8 @@ _OTHER_SOURCES = {
     "AudioSource": "audio sources (coder holds text only)",
     "VideoSource": "video sources (coder holds text only)",
 }
+# The parts of a project read one element at a time: there may be very many of these.
+_SPLIT = frozenset({"Sources", "Cases", "Notes"})
 _VALUES = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 
 
@@ -87,9 +90,9 @@ def _unique(name: str, taken: set[str]) -> str:
 class _Reader:
     """Everything a .qdpx holds, gathered and checked before anything is written."""
 
-    def __init__(self, package: Package, root: Element, fallback_coder: str):
+    def __init__(self, package: Package, name: str | None, fallback_coder: str):
         self.package = package
-        self.root = root
+        self.name = name  # the project's name in the file
         self.fallback = fallback_coder
         self.summary = Summary()
         self.now = _now()
@@ -104,38 +107,57 @@ class _Reader:
         self.notes: dict[str, _Note] = {}
         self.note_refs: list[tuple[str, str, str]] = []  # (note GUID, kind, target GUID)
         self.questions: list[tuple[str, str]] = []  # (name, GUID)
-        self.case_selections: list[tuple[int, str]] = []
         self.code_sets: list[RefiSet] = []
+        # (respondent, case name, source GUIDs, selection GUIDs): cases come before the
+        # sources they name, so they are joined up once everything is read
+        self.case_refs: list[tuple[int, str, list[str | None], list[str]]] = []
+        self._taken: dict[str, set[str]] = {"cases": set(), "sources": set()}
+        self._seen_cases: set[str] = set()
 
     # -- reading, part by part ----------------------------------------------------------------
 
-    def read(self) -> None:
-        root = self.root
-        self._users(child(root, "Users"))
-        codebook = child(root, "CodeBook")
-        seen: set[str] = set()
-        self.book.codes = read_codes(
-            child(codebook, "Codes") if codebook is not None else None, self.summary, seen
-        )
+    def read(self, parts: Iterator[tuple[str, Element]]) -> None:
+        """Take in the document's parts as they come (see xml.sections)."""
+        for name, element in parts:
+            if name == "Sources":
+                self._source(element)
+            elif name == "Cases":
+                self._case(element)
+            elif name == "Notes":
+                self._note(element)
+            elif name == "Users":
+                self._users(element)
+            elif name == "CodeBook":
+                self._codebook(element)
+            elif name == "Variables":
+                self._variables(element)
+            elif name == "Links":
+                self._links(element)
+            elif name == "Sets":
+                self._sets(element)
+            elif name == "Graphs":
+                for graph in children(element, "Graph"):
+                    self.summary.skip("graphs (coder has no graphs)", graph.get("name"))
+            elif name == "Description":
+                text = text_of(element).strip()
+                if text:
+                    self._memo_text(None, self.fallback, text, self.now, "project", "")
+            elif name == "NoteRef":
+                self.note_refs.append((element.get("targetGUID") or "", "project", ""))
+            else:
+                self.summary.skip("parts of the project coder does not know (left out)", name)
+        for respondent, case, sources, selections in self.case_refs:
+            for guid in sources:
+                self._belongs(guid, respondent, case)
+            for selection in selections:
+                self._belongs(self.selections.get(selection), respondent, case)
+
+    def _codebook(self, codebook: Element) -> None:
+        self.book.codes = read_codes(child(codebook, "Codes"), self.summary, set())
         self.code_guids = {code.guid for code in self.book.walk()}
         for code in self.book.walk():
             for note in code.notes:
                 self.note_refs.append((note, "code", code.guid))
-        self._variables(child(root, "Variables"))
-        self._sources(child(root, "Sources"))
-        self._cases(child(root, "Cases"))
-        self._notes(child(root, "Notes"))
-        self._links(child(root, "Links"))
-        self._sets(child(root, "Sets"))
-        graphs = child(root, "Graphs")
-        if graphs is not None:
-            for graph in children(graphs, "Graph"):
-                self.summary.skip("graphs (coder has no graphs)", graph.get("name"))
-        description = text_of(child(root, "Description")).strip()
-        if description:
-            self._memo_text(None, self.fallback, description, self.now, "project", "")
-        for ref in children(root, "NoteRef"):
-            self.note_refs.append((ref.get("targetGUID") or "", "project", ""))
 
     def coder(self, *candidates: str | None) -> str:
         """The coder a user GUID names (the first given that the file lists)."""
@@ -193,23 +215,19 @@ class _Reader:
 
     # -- sources --------------------------------------------------------------------------------
 
-    def _sources(self, sources: Element | None) -> None:
-        if sources is None:
-            return
-        taken: set[str] = set()
-        for element in sources:
-            kind = local(element.tag)
-            if kind in _OTHER_SOURCES:
-                self.summary.skip(_OTHER_SOURCES[kind], element.get("name"))
-                lost = sum(1 for e in element.iter() if local(e.tag) == "Coding")
-                if lost:
-                    self.summary.skip("codings on sources coder cannot hold", amount=lost)
-            elif kind == "TextSource":
-                self._text_source(element, taken)
-            elif isinstance(element.tag, str):
-                self.summary.skip(
-                    f"sources of a kind coder does not know ({kind})", element.get("name")
-                )
+    def _source(self, element: Element) -> None:
+        kind = local(element.tag)
+        if kind in _OTHER_SOURCES:
+            self.summary.skip(_OTHER_SOURCES[kind], element.get("name"))
+            lost = sum(1 for e in element.iter() if local(e.tag) == "Coding")
+            if lost:
+                self.summary.skip("codings on sources coder cannot hold", amount=lost)
+        elif kind == "TextSource":
+            self._text_source(element, self._taken["sources"])
+        elif isinstance(element.tag, str):
+            self.summary.skip(
+                f"sources of a kind coder does not know ({kind})", element.get("name")
+            )
 
     def _text(self, element: Element, what: str) -> str | None:
         inline = child(element, "PlainTextContent")
@@ -332,32 +350,36 @@ class _Reader:
 
     # -- cases, notes, links, sets ---------------------------------------------------------------
 
-    def _cases(self, cases: Element | None) -> None:
-        if cases is None:
+    def _case(self, case: Element) -> None:
+        if case.tag != "Case":
+            self.summary.skip("parts of the project coder does not know (left out)", case.tag)
             return
-        taken: set[str] = set()
-        seen: set[str] = set()
-        for case in children(cases, "Case"):
-            guid = guids.normalise(case.get("guid"))
-            if guid is None or guid in seen:
-                self.summary.skip(
-                    "cases without a valid GUID of their own (left out)", case.get("name")
-                )
-                continue
-            seen.add(guid)
-            position = len(self.respondents)
-            name = " ".join((case.get("name") or guid).split()) or guid
-            self.respondents.append((_unique(name, taken), guid))
-            self.attributes[position] = self._values(case)
-            if text_of(child(case, "Description")).strip():
-                self.summary.skip("case descriptions (coder has none)", name)
-            if any(True for _ in children(case, "CodeRef")):
-                self.summary.skip("codes applied to cases (coder codes comments)", name)
-            for ref in children(case, "SourceRef"):
-                self._belongs(guids.normalise(ref.get("targetGUID")), position, name)
-            for ref in children(case, "SelectionRef"):
-                selection = guids.normalise(ref.get("targetGUID")) or ""
-                self._belongs(self.selections.get(selection), position, name)
+        guid = guids.normalise(case.get("guid"))
+        if guid is None or guid in self._seen_cases:
+            self.summary.skip(
+                "cases without a valid GUID of their own (left out)", case.get("name")
+            )
+            return
+        self._seen_cases.add(guid)
+        position = len(self.respondents)
+        name = " ".join((case.get("name") or guid).split()) or guid
+        self.respondents.append((_unique(name, self._taken["cases"]), guid))
+        self.attributes[position] = self._values(case)
+        if text_of(child(case, "Description")).strip():
+            self.summary.skip("case descriptions (coder has none)", name)
+        if any(True for _ in children(case, "CodeRef")):
+            self.summary.skip("codes applied to cases (coder codes comments)", name)
+        self.case_refs.append(
+            (
+                position,
+                name,
+                [guids.normalise(ref.get("targetGUID")) for ref in children(case, "SourceRef")],
+                [
+                    guids.normalise(ref.get("targetGUID")) or ""
+                    for ref in children(case, "SelectionRef")
+                ],
+            )
+        )
 
     def _belongs(self, source_guid: str | None, respondent: int, case: str) -> None:
         source = self.sources.get(source_guid or "")
@@ -368,22 +390,22 @@ class _Reader:
         elif source.respondent != respondent:
             self.summary.skip("sources in more than one case (each kept in its first)", source.name)
 
-    def _notes(self, notes: Element | None) -> None:
-        if notes is None:
+    def _note(self, note: Element) -> None:
+        if note.tag != "Note":
+            self.summary.skip("parts of the project coder does not know (left out)", note.tag)
             return
-        for note in children(notes, "Note"):
-            guid = guids.normalise(note.get("guid"))
-            if guid is None or guid in self.notes:
-                self.summary.skip(
-                    "notes without a valid GUID of their own (left out)", note.get("name")
-                )
-                continue
-            text = self._text(note, "notes")
-            if text is None:
-                continue
-            self.notes[guid] = _Note(
-                guid, self.coder(note.get("creatingUser")), text.strip(), self._at(note)
+        guid = guids.normalise(note.get("guid"))
+        if guid is None or guid in self.notes:
+            self.summary.skip(
+                "notes without a valid GUID of their own (left out)", note.get("name")
             )
+            return
+        text = self._text(note, "notes")
+        if text is None:
+            return
+        self.notes[guid] = _Note(
+            guid, self.coder(note.get("creatingUser")), text.strip(), self._at(note)
+        )
 
     def _links(self, links: Element | None) -> None:
         if links is None:
@@ -521,14 +543,15 @@ def read_qdpx(path: Path, fallback_coder: str) -> _Reader:
     """Everything in a .qdpx, read and checked; nothing written yet."""
     package = Package(path)
     try:
-        root = parse(package.project(), f"{path.name} ({shown(package.project_name)})")
-        if local(root.tag) != "Project":
+        parts = sections(package.project(), f"{path.name} ({shown(package.project_name)})", _SPLIT)
+        _, root = next(parts)
+        if root.tag != "Project":
             raise QdpxError(
                 f"{path.name} is not a REFI-QDA project (its document's root is "
-                f"{shown(local(root.tag))!r}, not 'Project')"
+                f"{shown(root.tag)!r}, not 'Project')"
             )
-        reader = _Reader(package, root, fallback_coder)
-        reader.read()
+        reader = _Reader(package, root.get("name"), fallback_coder)
+        reader.read(parts)
     finally:
         package.close()
     return reader

@@ -13,6 +13,7 @@ characters) are replaced with U+FFFD and counted, so the caller can say so.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from typing import IO
@@ -61,6 +62,49 @@ def parse(data: bytes, source: str) -> Element:
         raise XmlError(f"{source} is not well-formed XML ({exc})") from None
     except RecursionError:
         raise XmlError(f"{source} is nested too deeply to read") from None
+
+
+def sections(data: bytes, source: str, split: frozenset[str]) -> Iterator[tuple[str, Element]]:
+    """A document from someone else read as a stream, safely as `parse` reads it.
+
+    Yields ("", root) first, holding only the root's attributes; then (name, element) for
+    each child of the root as it ends, except that a child whose name is in `split` comes
+    child by child, as (its name, grandchild). Each element is taken out of the tree once
+    the caller has it, so a document of a hundred thousand sources never stands whole
+    in memory. Elements are renamed to their local names, as `parse` does.
+    """
+    try:
+        events = safe_tree.iterparse(
+            io.BytesIO(data),
+            events=("start", "end"),
+            forbid_dtd=True,
+            forbid_entities=True,
+            forbid_external=True,
+        )
+        path: list[Element] = []
+        for event, element in events:
+            if event == "start":
+                if isinstance(element.tag, str) and "}" in element.tag:
+                    element.tag = element.tag.rsplit("}", 1)[1]
+                path.append(element)
+                if len(path) == 1:
+                    yield "", element
+                continue
+            path.pop()
+            if len(path) == 1:
+                if element.tag not in split:
+                    yield element.tag, element
+                path[0].remove(element)
+            elif len(path) == 2 and path[1].tag in split:
+                yield path[1].tag, element
+                path[1].remove(element)
+    except DefusedXmlException as exc:
+        raise XmlError(
+            f"{source} declares a DTD or entities ({type(exc).__name__}); coder never expands "
+            "them, so it does not read this file"
+        ) from None
+    except ParseError as exc:
+        raise XmlError(f"{source} is not well-formed XML ({exc})") from None
 
 
 def children(element: Element, name: str) -> Iterator[Element]:
