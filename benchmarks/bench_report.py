@@ -1,10 +1,15 @@
 """Benchmark: reports over a synthetic project of 1,000,000 comments, beside plain pandas.
 
-    python benchmarks/bench_report.py [--comments 1000000] [--project /tmp/bench-report.db]
+    python benchmarks/bench_report.py [--comments 1000000] [--project FILE] [--rounds 3]
 
 The project is made once through the store's write_chunk API (the import path) and kept
 for the next run. The baseline is what a careful analyst would write by hand: one SQL join
 read with pandas.read_sql_query and a groupby per code, with no roll-up, base or tests.
+Each round runs the baseline and then every report form once, so that a machine shared
+with other work slows them alike; the figures are medians over the rounds, and each form's
+ratio to the baseline is the median of its ratios to the baseline of the same round. A
+report form is timed from opening the project to the finished tables, in a process that
+has already loaded pandas (as the baseline's has).
 """
 
 from __future__ import annotations
@@ -40,7 +45,11 @@ def build(path: Path, comments: int, seed: int = 7) -> float:
     respondents = comments // len(QUESTIONS)
     chunk: list[ImportRow] = []
     for r in range(respondents):
-        attrs = {"role": rng.choice(ROLES), "area": rng.choice(AREAS)}
+        attrs = {
+            "role": rng.choice(ROLES),
+            "area": rng.choice(AREAS),
+            "years_in_post": str(min(int(rng.expovariate(1 / 8)), 40)),
+        }
         if r % 50 == 0:
             attrs.pop("area")  # some respondents lack an attribute
         for q in QUESTIONS:
@@ -93,11 +102,14 @@ def timed(path: Path, options: ReportOptions) -> tuple[float, object]:
 
 
 def main() -> None:
+    import statistics
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--comments", type=int, default=1_000_000)
     parser.add_argument("--project", type=Path)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    path = args.project or Path(tempfile.gettempdir()) / f"bench-report-{args.comments}.db"
+    path = args.project or Path(tempfile.gettempdir()) / f"bench-report-v2-{args.comments}.db"
     if path.exists():
         print(f"project: {path} (kept from an earlier run)")
     else:
@@ -109,12 +121,11 @@ def main() -> None:
         con.execute("SELECT count(*) FROM codings").fetchone()[0],
     )
     con.close()
-    print(f"{n_comments:,} comments, {n_codings:,} codings")
-    print(f"{'task':<52}{'seconds':>9}")
-    print(f"{'baseline: pandas read_sql + groupby (no roll-up)':<52}{baseline(path):>9.2f}")
+    print(f"{n_comments:,} comments, {n_codings:,} codings; {args.rounds} rounds")
     cases = [
         ("coder report (frequencies, roll-up, bases)", ReportOptions()),
         ("coder report --by role (cross-tab + tests)", ReportOptions(by="role")),
+        ("coder report --by years_in_post (quartile bins)", ReportOptions(by="years_in_post")),
         ("coder report --consensus", ReportOptions(selection=Selection(consensus=True))),
         (
             "coder report --question impact --by area",
@@ -123,9 +134,25 @@ def main() -> None:
         ("coder report --cooccurrence", ReportOptions(cooccurrence=True)),
         ("coder report --quotes 3", ReportOptions(quotes=3)),
     ]
-    for label, options in cases:
-        seconds, report = timed(path, options)
-        print(f"{label:<52}{seconds:>9.2f}")
+    timed(path, ReportOptions(by="role"))  # load the libraries once, as the baseline has
+    base_times: list[float] = []
+    times: dict[str, list[float]] = {label: [] for label, _ in cases}
+    ratios: dict[str, list[float]] = {label: [] for label, _ in cases}
+    report = None
+    for _ in range(args.rounds):
+        base = baseline(path)
+        base_times.append(base)
+        for label, options in cases:
+            seconds, report = timed(path, options)
+            times[label].append(seconds)
+            ratios[label].append(seconds / base)
+    print(f"{'task':<52}{'seconds':>9}{'x baseline':>12}")
+    label = "baseline: pandas read_sql + groupby (no roll-up)"
+    print(f"{label:<52}{statistics.median(base_times):>9.2f}")
+    for label, _ in cases:
+        median = statistics.median(times[label])
+        print(f"{label:<52}{median:>9.2f}{statistics.median(ratios[label]):>11.2f}x")
+    assert report is not None
     print(f"(last report: {report.coded_comments:,} coded comments of {report.total_comments:,})")
 
 

@@ -257,6 +257,59 @@ def measure_baseline(path: Path) -> dict[str, float]:
     return figures
 
 
+def codes_project(codes: int = 1000) -> Path:
+    """A small project with a big codebook: 40 themes of 25 sub-codes (as vendor codebooks)."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"tui-codes-{codes}.db"
+    if path.exists():
+        return path
+    store = create_project(path, name=f"{codes} codes")
+    rng = random.Random(3)
+    with store.db.transaction():
+        for t in range(codes // 25):
+            theme = store.codes.add(f"{rng.choice(WORDS).title()} theme {t}")
+            for c in range(24):
+                store.codes.add(f"{rng.choice(WORDS)} {rng.choice(WORDS)} {c}", parent_id=theme)
+    import_id = store.imports.begin("generated")
+    rows = [
+        ImportRow(f"R{i}", f"R{i}", "q", " ".join(rng.choices(WORDS, k=12)), {}) for i in range(200)
+    ]
+    store.imports.write_chunk(import_id, rows, None)
+    store.imports.finish(import_id, {})
+    store.close()
+    return path
+
+
+async def measure_palette(path: Path) -> tuple[list[float], list[float]]:
+    """Each letter typed into the code palette, press to the matches shown; Pilot alone."""
+    from coder.tui.app import CoderApp
+
+    app = CoderApp(path, "bench")
+    async with app.run_test(size=(120, 40)) as pilot:
+        noop = await press_times(pilot, "f12", 50, between=None)
+        typed = []
+        for word in ("wor", "sup", "tra", "cas", "pho", "ris"):
+            await pilot.press("p")
+            for letter in word:
+                started = time.perf_counter()
+                await pilot.press(letter)
+                typed.append(time.perf_counter() - started)
+            await pilot.press("escape")
+    return typed, noop
+
+
+def report_palette() -> None:
+    path = codes_project()
+    typed, noop = asyncio.run(measure_palette(path))
+    pilot = statistics.median(noop)
+    net = [t - pilot for t in typed]
+    print(f"\n1,000 codes, the code palette ({len(typed)} letters typed)")
+    print(
+        f"  {'letter to matches shown, net of Pilot':42s} {ms(statistics.median(net))}"
+        f" {ms(percentile(net, 0.99))}  (median, p99; Pilot alone {ms(pilot).strip()})"
+    )
+
+
 def report_keys(path: Path) -> None:
     """Key to repainted, net of Pilot's own cost, quiet and with a training running."""
     with sqlite3.connect(path) as conn:
@@ -285,6 +338,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--keys-only", action="store_true", help="Only the key latencies.")
     args = parser.parse_args()
+    report_palette()
     for size in args.sizes:
         path = project(size)
         if args.keys_only:

@@ -303,7 +303,13 @@ class CodeIndex:
 
     @staticmethod
     def normalise(text: str) -> str:
-        return PATH_SEPARATOR.join(p.strip() for p in text.split(">")).casefold()
+        """A path as matched: parts trimmed, empty ones ("A >", "> B") dropped, case folded."""
+        return PATH_SEPARATOR.join(p.strip() for p in text.split(">") if p.strip()).casefold()
+
+    def add(self, code: Code) -> None:
+        """Know one more code (just created), without reading the codebook again."""
+        self.by_path[self.normalise(code.path)] = code
+        self.by_name.setdefault(code.name.casefold(), []).append(code)
 
     def find(self, text: str) -> Code | None:
         key = self.normalise(text)

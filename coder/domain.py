@@ -194,10 +194,14 @@ class CommentFilter:
     suggested: bool = False  # has a pending suggestion of the latest model
     suggested_code_id: int | None = None  # ... of this code or one of its sub-codes
     attribute: tuple[str, str] | None = None  # the respondent's attribute (name, value)
+    # one of several values of an attribute (a numeric attribute's bin), and its words
+    attribute_in: tuple[str, tuple[str, ...]] | None = None
+    attribute_label: str = ""
     coder: str | None = None  # coded by this coder
     disagreement: bool = False  # coded by two or more coders who chose different codes
     question: str | None = None
     search: str | None = None  # full-text query as the researcher typed it
+    assigned_to: str | None = None  # in a sample assigned to this coder (coder sample)
 
     @property
     def is_empty(self) -> bool:
@@ -271,6 +275,10 @@ class ChunkResult:
     duplicates: int = 0  # ids used again within this import's file: the first is kept
     duplicate_examples: list[str] = field(default_factory=list)
     codings: int = 0
+    codings_on_known: int = 0  # of them, added to comments the project had already
+    known_comments_coded: int = 0  # how many such comments got codings
+    text_conflicts: int = 0  # ids already in the project with another text: nothing written
+    text_conflict_examples: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,12 @@ MODEL_BYTES = Limit("a stored model, unpacked", "CODER_MAX_MODEL_BYTES", 2 << 30
 SPREADSHEET_BYTES = Limit(
     "a spreadsheet's contents, unpacked", "CODER_MAX_XLSX_BYTES", 2 << 30, "bytes"
 )
-SHEET_ROWS = Limit("rows in one sheet", "CODER_MAX_ROWS", 5_000_000, "rows")
+# One part of a spreadsheet (a sheet, or the table of its texts) is read whole into memory.
+SPREADSHEET_MEMBER_BYTES = Limit(
+    "one part of a spreadsheet, unpacked", "CODER_MAX_XLSX_PART_BYTES", 512 << 20, "bytes"
+)
+# Excel itself holds at most 1,048,576 rows a sheet; more is a file made to exhaust a reader.
+SHEET_ROWS = Limit("rows in one sheet", "CODER_MAX_ROWS", 1_048_576, "rows")
 CELL_CHARS = Limit("characters in one cell or answer", "CODER_MAX_CELL_CHARS", 1_000_000)
 CODES_SHOWN = Limit("codes drawn in one report", "CODER_MAX_CODES", 2_000, "codes")
 # A .qdpx (REFI-QDA project) is a zip from someone else: its declared sizes are checked

@@ -59,7 +59,7 @@ def test_init_import_status_codebook(capsys, tmp_path, fixtures):
     assert lines["comments"].strip() == "4" and lines["coded"].startswith("4")
     assert lines["uncoded"].strip() == "0" and lines["coders"].strip() == "lead"
     code, out, _ = run(capsys, "codebook", project, "show")
-    assert "Feelings  [0]" in out and "  Worry  [1]" in out
+    assert "Feelings  [0 direct, 1 with sub-codes]" in out and "  Worry  [1 direct]" in out
     out_file = tmp_path / "cb.json"
     assert run(capsys, "codebook", project, "export", out_file)[0] == 0
     other = tmp_path / "q.db"

@@ -93,7 +93,7 @@ def trained_once(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("steps", [1, 4, 9, 15, 22, 30])
+@pytest.mark.parametrize("steps", [1, 6, 15, 30])
 def test_training_and_suggesting_killed_anywhere_keep_a_usable_model(tmp_path, trained_once, steps):
     import shutil
 
@@ -155,3 +155,63 @@ def test_the_workbench_killed_after_any_key_keeps_what_it_showed(mini_project, s
                 if k.coder == "kim"
             )
             assert stored == mine, source_id
+
+
+IMPORT = """
+import sys
+import coder.corpus.importer as importer
+from coder.corpus import ImportOptions, import_file
+from coder.store import open_project
+importer.CHUNK_COMMENTS = 150  # many chunks, each committed: many points to be killed at
+with open_project(sys.argv[1]) as store:
+    def step(done, total):
+        print(done, flush=True)
+    options = ImportOptions(text=["q1", "q2"], id="id", attrs=["role"], codes=["c1", "c2"],
+                            coder="ann")
+    import_file(store, sys.argv[2], options, progress=step)
+    print("done", flush=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory):
+    import csv
+
+    path = tmp_path_factory.mktemp("survey") / "survey.csv"
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "role", "q1", "c1", "q2", "c2"])
+        for i in range(3000):
+            writer.writerow([f"R{i:05d}", "teacher", f"answer {i} about supervision",
+                             "Workload" if i % 3 == 0 else "", f"second {i}", ""])  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3, 5, 8, 12, 16, 21, 26, 31, 37, 44])
+def test_an_import_killed_anywhere_keeps_what_it_committed_and_completes_on_a_rerun(
+    tmp_path, mini_project, survey, steps
+):
+    import shutil
+
+    path = tmp_path / "p.db"
+    shutil.copy(mini_project, path)
+    with open_project(path) as store:
+        before = store.status().comments
+    kill_after(IMPORT, steps, str(path), str(survey))
+    healthy(path)
+    with open_project(path) as store:
+        middle = store.status()
+        assert before <= middle.comments <= before + 6000
+        # Every imported coding belongs to a comment the import kept, never half a row.
+        for comment in range(before + 1, middle.comments + 1):
+            for coding in store.codings.of_comment(comment):
+                assert coding.coder == "ann"
+    from coder.corpus import ImportOptions, import_file
+
+    with open_project(path) as store:
+        options = ImportOptions(text=["q1", "q2"], id="id", attrs=["role"], codes=["c1", "c2"],
+                                coder="ann")  # fmt: skip
+        import_file(store, survey, options)
+        after = store.status()
+    assert after.comments == before + 6000 and after.incomplete_imports == 0
+    assert after.respondents == 5 + 3000  # the mini project's five, and no phantom ones

@@ -192,3 +192,31 @@ def test_xlsx_holds_control_characters_as_their_pictures(tmp_path, capsys):
         assert code == 0 and err.count("Traceback") == 0, err
     sheet = load_workbook(tmp_path / "data.xlsx")["Comments"]
     assert sheet.cell(2, 4).value == "pasted from Word␋second line␀end"
+
+
+def test_csv_opens_in_excel_with_accents_intact(tmp_path, capsys):
+    from coder.domain import ImportRow
+    from coder.store import create_project
+
+    project = tmp_path / "p.db"
+    text = "Le café était fermé; naïve Zoë, 50 € — “quoted”"
+    with create_project(project) as store:
+        import_id = store.imports.begin("accents.csv")
+        store.imports.write_chunk(
+            import_id, [ImportRow("R1", "R1", "q", text, {"région": "Île-de-France"})], None
+        )
+        store.imports.finish(import_id, {})
+    excel, plain = tmp_path / "excel.csv", tmp_path / "plain.csv"
+    assert run(capsys, "export", project, excel)[0] == 0
+    assert run(capsys, "export", project, plain, "--no-bom")[0] == 0
+    data = excel.read_bytes()
+    # A UTF-8 byte order mark first: what makes Excel on Windows read UTF-8, not cp1252.
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert (tmp_path / "excel.segments.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert data[3:] == plain.read_bytes() and not plain.read_bytes().startswith(b"\xef")
+    decoded = data.decode("utf-8-sig")
+    assert text in decoded and "Île-de-France" in decoded
+    # The columns are exactly what they were, for every reader that knows the mark.
+    header = decoded.splitlines()[0].split(",")
+    assert header[:6] == [*FIRST, "région"]
+    assert list(pd.read_csv(excel).columns[:5]) == FIRST

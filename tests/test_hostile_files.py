@@ -201,3 +201,26 @@ def test_the_expected_schema_is_what_a_new_project_has(tmp_path):
     assert {k: normalise(v) for k, v in fresh.items()} == {
         k: normalise(v) for k, v in EXPECTED.items()
     }
+
+
+def test_a_damaged_schema_version_is_worked_out_again_by_repair(capsys, demo_project):
+    conn = sqlite3.connect(demo_project)
+    conn.execute("PRAGMA user_version = -1")
+    conn.close()
+    code, _, err = run(capsys, "status", demo_project)
+    assert code == 1 and "damaged schema version" in err
+    code, out, err = run(capsys, "repair", demo_project)
+    assert code == 0 and "schema version" in out, err
+    assert run(capsys, "status", demo_project)[0] == 0
+
+
+def test_a_file_with_damaged_pages_is_rebuilt_from_the_rows_it_still_holds(capsys, demo_project):
+    before = reference_codings(demo_project)
+    tamper(demo_project, "DELETE FROM sqlite_master WHERE type = 'index'")
+    code, _, err = run(capsys, "status", demo_project)
+    assert code == 1 and err.count("\n") == 1
+    code, out, err = run(capsys, "repair", demo_project)
+    assert code == 0 and "rebuilt it from" in out, err
+    code, out, _ = run(capsys, "status", demo_project)
+    assert code == 0 and "628" in out
+    assert reference_codings(demo_project) == before

@@ -11,6 +11,7 @@ import test_report_support as support
 from scipy import stats
 from test_report_support import Raw, expected_frequencies
 
+from coder.report.bins import BinSpec
 from coder.report.build import ReportOptions, build_report
 from coder.report.data import ALL_CODED, Selection
 from coder.store import open_project
@@ -127,7 +128,7 @@ def _expected_crosstab(raw: Raw, counted, attribute: str):
 def _expected_p(row: dict) -> float:
     x = np.array([v[1] for v in row.values()])
     n = np.array([v[3] for v in row.values()])
-    x, n = x[n > 0], n[n > 0]
+    x, n = x[n >= 5], n[n >= 5]  # groups under 5 coded respondents are left out
     if len(n) < 2 or x.sum() in (0, n.sum()):
         return float("nan")
     table = np.vstack([x, n - x])
@@ -135,6 +136,19 @@ def _expected_p(row: dict) -> float:
     if len(n) == 2 and (expected < 5).any():
         return stats.fisher_exact(table)[1]
     return stats.chi2_contingency(table, correction=False)[1]
+
+
+def _benjamini_hochberg(p: dict[str, float]) -> dict[str, float]:
+    """q values by the textbook procedure: q(i) = min over j >= i of p(j) * m / j."""
+    tested = sorted((v, k) for k, v in p.items() if not math.isnan(v))
+    m = len(tested)
+    q = {k: float("nan") for k in p}
+    running = 1.0
+    for rank in range(m, 0, -1):
+        value, key = tested[rank - 1]
+        running = min(running, value * m / rank)
+        q[key] = running
+    return q
 
 
 @pytest.mark.parametrize("attribute", ["role", "area"])
@@ -161,7 +175,10 @@ def test_crosstab_matches_an_independent_count(rich_project, attribute, spec):
             assert table.loc[ALL_CODED, f"respondents:{g}"] == base_p
         p = _expected_p(row)
         assert _close(float(table.loc[path, "p_value"]), p), path
-        assert (table.loc[path, "significant"] == "yes") == (not math.isnan(p) and p < 0.05)
+    q = _benjamini_hochberg({path: _expected_p(row) for path, row in expected.items()})
+    for path, value in q.items():
+        assert _close(float(table.loc[path, "q_value"]), value), path
+        assert (table.loc[path, "significant"] == "yes") == (not math.isnan(value) and value < 0.05)
     assert not table.drop(index=ALL_CODED)[[f"comments:{g}" for g in groups]].isna().any().any()
 
 
@@ -174,7 +191,7 @@ def test_a_group_with_no_coded_members_is_shown_empty_not_nan_nonsense(rich_proj
 
 
 def test_numeric_groups_are_in_numeric_order(rich_project):
-    groups = _report(rich_project, {}, by="years_in_post").groups
+    groups = _report(rich_project, {}, by="years_in_post", bins=BinSpec(off=True)).groups
     numbers = [float(g) for g in groups if g != "(missing)"]
     assert numbers == sorted(numbers) and len(numbers) > 10
     assert groups[-1] == "(missing)"
@@ -228,3 +245,14 @@ def test_an_empty_project_reports_zeros_without_errors(empty_project):
     assert report.cooccurrence.empty and report.quotes.empty
     assert isinstance(report.frequencies["comments_pct"].iloc[0], float)
     assert pd.isna(report.frequencies["comments_pct"].iloc[0])
+
+
+@pytest.mark.parametrize("spec", SELECTIONS, ids=lambda s: "-".join(map(str, s.items())) or "all")
+def test_the_coders_named_are_those_whose_codings_count(rich_project, spec):
+    raw = Raw(rich_project)
+    codings = raw.codings.merge(raw.comments[["comment_id", "question"]], on="comment_id")
+    if spec.get("question"):
+        codings = codings[codings["question"] == spec["question"]]
+    if spec.get("coder"):
+        codings = codings[codings["coder"] == spec["coder"]]
+    assert _report(rich_project, spec).coders == sorted(set(codings["coder"]))

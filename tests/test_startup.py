@@ -85,7 +85,7 @@ def test_status_loads_no_heavy_library(tmp_path, mini_project):
 
 def test_codebook_show_loads_no_heavy_library(tmp_path, mini_project):
     loaded, out = run_alone(tmp_path, "codebook", mini_project, "show")
-    assert "Workload  [1]" in out
+    assert "Workload  [1 direct]" in out
     assert loaded & HEAVY == set()
 
 

@@ -209,3 +209,39 @@ def test_code_counts_of_matches_the_full_count(store):
     assert store.comments.coded_count() == len(
         ids_where(store, lambda c: bool(store.codings.of_comment(c.id)))
     )
+
+
+def test_a_numeric_attribute_is_offered_in_the_reports_bins(demo_project):
+    from coder.session.groups import groups
+    from coder.store import open_project
+
+    with open_project(demo_project) as store:
+        offered = [
+            g for g in groups(store.comments.attribute_values()) if g.name == "years_in_post"
+        ]
+        roles = [g for g in groups(store.comments.attribute_values()) if g.name == "role"]
+        assert [g.label for g in offered] == [
+            "years_in_post 0 to 4",
+            "years_in_post 5 to 8",
+            "years_in_post 9 to 14",
+            "years_in_post 15 to 33",
+        ]
+        assert sum(g.respondents for g in offered) == 220
+        assert all(len(g.values) == 1 for g in roles)  # text keeps a group per value
+        years = {
+            r: int(v)
+            for r, v in store.db.execute(
+                "SELECT respondent_id, value FROM respondent_attributes WHERE name = 'years_in_post'"
+            )
+        }
+        for group in offered:
+            ids = store.comments.filtered_ids(
+                CommentFilter(attribute_in=(group.name, group.values))
+            )
+            low, high = (int(x) for x in group.label.split()[-3::2])
+            expected = [
+                c
+                for c in store.comments.filtered_ids(CommentFilter())
+                if low <= years.get(store.comments.get(c).respondent_id, -1) <= high
+            ]
+            assert list(ids) == expected

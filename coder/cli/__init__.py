@@ -18,6 +18,7 @@ from coder.cli import maintenance as _maintenance  # noqa: E402, F401
 from coder.cli import model as _model  # noqa: E402, F401
 from coder.cli import project as _project  # noqa: E402, F401
 from coder.cli import reports as _reports  # noqa: E402, F401
+from coder.cli import team as _team  # noqa: E402, F401
 from coder.cli import tui as _tui  # noqa: E402, F401
 from coder.cli.common import cli
 from coder.cli.output import error_line

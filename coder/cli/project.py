@@ -182,8 +182,17 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
         f"added {s.comments_added} comments to {len(s.questions)} question(s): "
         f"{', '.join(s.questions)}"
     )
-    if s.already_present:
+    if s.already_present and options.codes:  # the codings go onto them (below)
+        echo(f"found {s.already_present} comments already in the project (same id and text)")
+    elif s.already_present:
         echo(f"skipped {s.already_present} comments already in the project")
+    if s.text_conflicts:
+        more = s.text_conflicts - len(s.text_conflict_examples)
+        named = ", ".join(s.text_conflict_examples) + (f" and {more} more" if more else "")
+        echo(
+            f"skipped {s.text_conflicts} comments whose id is in the project with a different "
+            f"text; nothing of them was written: {named}"
+        )
     if s.empty_skipped:
         echo(f"skipped {s.empty_skipped} empty answers")
     if s.rows_without_id:
@@ -194,7 +203,13 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
             f"(e.g. {', '.join(s.duplicate_examples)})"
         )
     if options.codes:
-        echo(f"imported {s.codings} codings by {options.coder}")
+        on_known = ""
+        if s.codings_on_known:
+            on_known = (
+                f" ({s.codings_on_known} of them added to {s.known_comments_coded} comments "
+                "already in the project)"
+            )
+        echo(f"imported {s.codings} codings by {options.coder}{on_known}")
     if s.codes_created:
         echo(f"created {len(s.codes_created)} codes: {', '.join(s.codes_created)}")
     if s.completed_imports:
@@ -254,18 +269,33 @@ def codebook(ctx: click.Context, project: Path) -> None:
 @codebook.command("show")
 @click.pass_obj
 def codebook_show(project: Path) -> None:
-    """Print the codebook as a tree, with each code's count and definition."""
+    """Print the codebook as a tree, with each code's counts and definition.
+
+    \b
+    Counts are of comments, by any coder: "direct" coded with the code itself; for a code
+    with sub-codes also "with sub-codes", coded with it or any of its sub-codes, each
+    comment once (what `coder report` counts for it).
+    """
     with opened(project) as store:
         codes = store.codes.all()
-        counts = store.codes.counts()
+        direct = store.codes.counts()
+        rolled = store.codes.counts_rolled_up()
     if not codes:
         echo("the codebook is empty (add one with: coder codebook PROJECT.db import FILE)")
         return
+    echo(
+        "Counts are of comments: direct = coded with the code itself; with sub-codes = with "
+        "it or any of its sub-codes, each comment once (as coder report counts it)."
+    )
+    parents = {code.parent_id for code in codes}
     depth: dict[int, int] = {}
     for code in codes:
         depth[code.id] = 0 if code.parent_id is None else depth[code.parent_id] + 1
         indent = "  " * depth[code.id]
-        echo(f"{indent}{code.name}  [{counts.get(code.id, 0)}]")
+        counts = f"{direct.get(code.id, 0)} direct"
+        if code.id in parents:
+            counts += f", {rolled.get(code.id, 0)} with sub-codes"
+        echo(f"{indent}{code.name}  [{counts}]")
         if code.description:
             echo(f"{indent}    {code.description}")
 

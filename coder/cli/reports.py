@@ -30,7 +30,12 @@ counts once per code. The last row, "(all coded)", gives these bases.
 --by ATTR adds, per group (value of ATTR; "(missing)" for respondents without one),
 counts and column percentages, and a test of whether the share of respondents with the
 code differs between groups: Pearson chi-square, or Fisher's exact test for two groups
-with an expected count below 5; "*" / significant=yes where p < 0.05.
+with an expected count below 5. q is p adjusted for testing every code at once
+(Benjamini-Hochberg); "*" / significant=yes where q < 0.05. Groups with fewer than 5
+coded respondents are shown greyed and left out of the test. A numeric or date
+attribute with more than 10 different values is grouped into quartiles (--bins EDGES for
+your own edges, --bins none for every value). In the terminal a wide cross-tab is
+wrapped, abbreviated or split into parts to fit; --wide prints it whole.
 
 \b
 Formats: table (terminal), csv and md (standard output, or --out), xlsx (one sheet per
@@ -38,7 +43,7 @@ table; needs --out), html (one self-contained file with charts; opens with no ne
 CSV columns: code, comments, comments_pct, respondents, respondents_pct, depth, theme,
 then with --by for each group G: comments:G, comments_pct:G, respondents:G,
 respondents_pct:G, and test, statistic, dof, p_value, q_value (Benjamini-Hochberg),
-significant, note. With --out FILE.csv, co-occurrence and quotes go to
+significant, note, groups_tested. With --out FILE.csv, co-occurrence and quotes go to
 FILE.cooccurrence.csv and FILE.quotes.csv. In CSV, text starting with = + - @ gets a
 leading ' so spreadsheets never run it as a formula; in xlsx it is stored as text.
 """
@@ -47,11 +52,24 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 @cli.command(help=_REPORT_HELP, short_help="Theme frequencies, cross-tabs, co-occurrence, quotes.")
 @project_argument
 @click.option("--by", "by", metavar="ATTR", help="Cross-tab by this respondent attribute.")
+@click.option(
+    "--bins",
+    metavar="EDGES",
+    help="Group a numeric or date --by attribute at these edges (--bins 2,5,10: under 2, "
+    "2 to under 5, 5 to under 10, 10 or more); 'none' keeps every value. Default: quartiles "
+    "when it has more than 10 different values.",
+)
 @click.option("--question", metavar="Q", help="Only the comments answering this question.")
 @click.option("--coder", "coder", metavar="NAME", help="Only this coder's codings.")
 @click.option("--consensus", is_flag=True, help="Only codes every coder of a comment applied.")
 @click.option(
     "--include-suggestions", is_flag=True, help="Count the latest model's pending suggestions."
+)
+@click.option(
+    "--wide",
+    is_flag=True,
+    help="Print each table whole, however wide, instead of fitting the terminal (for a pipe "
+    "or `less -S`).",
 )
 @click.option(
     "--format",
@@ -81,10 +99,12 @@ leading ' so spreadsheets never run it as a formula; in xlsx it is stored as tex
 def report(
     project: Path,
     by: str | None,
+    bins: str | None,
     question: str | None,
     coder: str | None,
     consensus: bool,
     include_suggestions: bool,
+    wide: bool,
     fmt: str | None,
     out: Path | None,
     n_quotes: int | None,
@@ -92,12 +112,15 @@ def report(
 ) -> None:
     from coder.errors import CoderError
     from coder.files import check_output, is_stdout
+    from coder.report.bins import BinSpec
     from coder.report.build import ReportOptions, build_report
     from coder.report.data import Selection
     from coder.report.formats import format_for, write_report
 
     if coder and consensus:
         raise CoderError("choose either --coder or --consensus, not both")
+    if bins is not None and by is None:
+        raise CoderError("--bins groups the attribute of --by; add --by ATTR")
     if is_stdout(out):
         if fmt is None:
             raise CoderError("with --out - (standard output) say which --format")
@@ -110,12 +133,13 @@ def report(
     options = ReportOptions(
         selection=Selection(question, coder, consensus, include_suggestions),
         by=by,
+        bins=BinSpec.parse(bins),
         quotes=(3 if full else 0) if n_quotes is None else n_quotes,
         cooccurrence=full if cooccurrence is None else cooccurrence,
     )
     with opened(project) as store:
         built = build_report(store, options)
-    written = write_report(built, fmt, out)
+    written = write_report(built, fmt, out, wide=wide)
     for path in written:
         echo(f"wrote {path}", err=True)
 
@@ -130,8 +154,19 @@ def report(
     is_flag=True,
     help="Add the latest model's pending suggestions (column `suggestions`, and in the codes).",
 )
+@click.option(
+    "--no-bom",
+    is_flag=True,
+    help="Start a CSV without the byte order mark Excel needs to read accents (for tools "
+    "that do not expect one).",
+)
 def export(
-    project: Path, file: Path, coder: str | None, question: str | None, include_suggestions: bool
+    project: Path,
+    file: Path,
+    coder: str | None,
+    question: str | None,
+    include_suggestions: bool,
+    no_bom: bool,
 ) -> None:
     """Write the coded data set to FILE.csv, FILE.xlsx or FILE.jsonl, one row a comment;
     or the whole project to FILE.qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder.
@@ -146,6 +181,11 @@ def export(
     \b
     Segments (coded spans: code, coder, origin, start, end, segment text) go to the sheet
     "Segments" in xlsx, else to FILE.segments.csv or FILE.segments.jsonl beside FILE.
+
+    \b
+    A CSV is UTF-8 starting with a byte order mark, so Excel on Windows opens it with
+    accents intact (pandas, readr, SPSS and LibreOffice read the mark too; Python's csv
+    module with encoding="utf-8-sig"); --no-bom leaves it out.
 
     \b
     Formula safety: in CSV, a cell starting with = + - @ gets a leading ' so Excel or
@@ -175,7 +215,12 @@ def export(
 
     with opened(project) as store:
         written = write_export(
-            store, file, coder=coder, question=question, include_suggestions=include_suggestions
+            store,
+            file,
+            coder=coder,
+            question=question,
+            include_suggestions=include_suggestions,
+            bom=not no_bom,
         )
     for path in written:
         echo(f"wrote {path}")

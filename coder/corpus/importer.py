@@ -142,8 +142,8 @@ class _Codes:
             if found is None:
                 code_id = self.store.codes.add(part, parent_id=parent_id, import_id=self.import_id)
                 self.created.append(code_id)
-                self.index = CodeIndex(self.store.codes.all())
-                found = self.index.by_path[self.index.normalise(path)]
+                found = self.store.codes.get(code_id)
+                self.index.add(found)
             parent_id = found.id
 
     def error(self) -> ImportError_:
@@ -257,6 +257,11 @@ def _count(summary: ImportSummary, result: ChunkResult) -> None:
     room = 5 - len(summary.duplicate_examples)
     summary.duplicate_examples.extend(result.duplicate_examples[: max(room, 0)])
     summary.codings += result.codings
+    summary.codings_on_known += result.codings_on_known
+    summary.known_comments_coded += result.known_comments_coded
+    summary.text_conflicts += result.text_conflicts
+    room = 20 - len(summary.text_conflict_examples)
+    summary.text_conflict_examples.extend(result.text_conflict_examples[: max(room, 0)])
 
 
 def _names(names: tuple[str, ...]) -> str:

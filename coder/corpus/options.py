@@ -42,6 +42,10 @@ class ImportSummary:
     duplicate_ids: int = 0
     duplicate_examples: list[str] = field(default_factory=list)
     codings: int = 0
+    codings_on_known: int = 0  # of them, added to comments already in the project
+    known_comments_coded: int = 0
+    text_conflicts: int = 0  # ids already in the project with another text: not written
+    text_conflict_examples: list[str] = field(default_factory=list)
     codes_created: list[str] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     completed_imports: int = 0  # earlier unfinished imports of this file, now complete

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from coder.corpus.options import ImportError_, ImportOptions
+from coder.errors import CoderError
+from coder.limits import SHEET_ROWS, SPREADSHEET_BYTES, SPREADSHEET_MEMBER_BYTES
 
 DELIMITERS = [",", ";", "\t", "|"]
 SAMPLE_CHARS = 65536  # read first to detect the delimiter and spot binary data
@@ -90,7 +92,9 @@ def _looks_binary(text: str) -> bool:
 
 def detect_delimiter(sample: str) -> str:
     """The delimiter that splits the first lines into the most, consistent columns."""
-    lines = sample.splitlines(keepends=True)[:50]
+    # Lines as csv sees them: str.splitlines would also break at U+2028, vertical tabs and
+    # other separators that are plain characters inside a quoted field.
+    lines = io.StringIO(sample, newline="").readlines()[:50]
     if len(lines) > 1 and not sample.endswith(("\n", "\r")):
         lines = lines[:-1]  # the last line of the sample may be cut short
     best, best_score = ",", (0, 0)
@@ -131,12 +135,30 @@ def _text(path: Path, encoding: str) -> tuple[_CountingReader, io.TextIOWrapper]
     return counter, io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding, newline="")
 
 
-def _csv_table(path: Path, options: ImportOptions) -> Table:
-    encoding = options.encoding or detect_encoding(path)
+def check_encoding(encoding: str) -> str:
+    """A text encoding Python knows, or a clear error (rot13 and zlib are codecs, not text)."""
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
-        raise ImportError_(f"unknown encoding {encoding!r}") from None
+        raise ImportError_(f"unknown encoding {encoding!r}; try utf-8, cp1252 or utf-16") from None
+    if not getattr(info, "_is_text_encoding", True):
+        raise ImportError_(f"{encoding!r} is not a text encoding; try utf-8, cp1252 or utf-16")
+    return encoding
+
+
+def check_delimiter(delimiter: str) -> str:
+    """One character that can separate fields ('\\t' for a tab)."""
+    if delimiter == "\\t":
+        return "\t"
+    if len(delimiter) != 1 or delimiter in '\r\n"' or delimiter.isalnum():
+        raise ImportError_(
+            f"the delimiter must be one character such as , ; | or \\t, not {delimiter!r}"
+        )
+    return delimiter
+
+
+def _csv_table(path: Path, options: ImportOptions) -> Table:
+    encoding = check_encoding(options.encoding or detect_encoding(path))
     _, first = _text(path, encoding)
     with first:
         try:
@@ -147,9 +169,9 @@ def _csv_table(path: Path, options: ImportOptions) -> Table:
         raise ImportError_(f"{path} is not a text file (it contains binary data)")
     if not sample.strip():
         raise ImportError_(f"{path} is empty")
-    delimiter = options.delimiter or detect_delimiter(sample)
-    if delimiter == "\\t":
-        delimiter = "\t"
+    delimiter = (
+        check_delimiter(options.delimiter) if options.delimiter else detect_delimiter(sample)
+    )
     # Read again from the start: the csv reader then pulls lines straight from the file.
     counter, text = _text(path, encoding)
     reader = csv.reader(text, delimiter=delimiter, strict=True)
@@ -210,15 +232,29 @@ def _csv_table(path: Path, options: ImportOptions) -> Table:
     )
 
 
-def _xlsx_table(path: Path, options: ImportOptions) -> Table:
+def _check_spreadsheet(path: Path) -> None:
+    """A spreadsheet is a zip: refuse one that would unpack to more than the limits allow
+    (a 600 KB file can hold a cell of 600 MB), before anything is unpacked."""
     import zipfile
 
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportError_(f"{path} is not a readable Excel .xlsx file ({exc})") from None
+    for member in members:
+        SPREADSHEET_MEMBER_BYTES.check(member.file_size, f"{path.name}'s part {member.filename}")
+    SPREADSHEET_BYTES.check(sum(m.file_size for m in members), f"{path.name} unpacked")
+
+
+def _xlsx_table(path: Path, options: ImportOptions) -> Table:
     import openpyxl
 
+    _check_spreadsheet(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportError_(f"{path} is not a readable Excel .xlsx file ({exc})") from None
+    except Exception as exc:  # noqa: BLE001 - any damage in the zip or its XML: one line
+        raise ImportError_(f"{path} is not a readable Excel .xlsx file ({_short(exc)})") from None
     sheet: Any
     if options.sheet:
         if options.sheet not in book.sheetnames:
@@ -228,9 +264,19 @@ def _xlsx_table(path: Path, options: ImportOptions) -> Table:
         sheet = book[options.sheet]
     else:
         sheet = book.worksheets[0]
-    total = sheet.max_row or 0
-    it = sheet.iter_rows(values_only=True)
-    header = next(it, None)
+    limit = SHEET_ROWS.value
+    try:
+        total = sheet.max_row or 0
+        SHEET_ROWS.check(total, f"{path.name}'s sheet {sheet.title!r}")
+        # The dimension a sheet declares can be wrong (or made up): read every row it holds,
+        # not only those it admits to, and count them as they come.
+        sheet.reset_dimensions()
+        it = sheet.iter_rows(values_only=True)
+        header = next(it, None)
+    except CoderError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        raise ImportError_(f"{path} is not a readable Excel .xlsx file ({_short(exc)})") from None
     if header is None:
         raise ImportError_(f"{path} is empty")
 
@@ -242,7 +288,12 @@ def _xlsx_table(path: Path, options: ImportOptions) -> Table:
         return str(v)
 
     header_s = [cell(v).strip() for v in header]
-    peek = [[cell(v) for v in r] for r in (next(it, None), next(it, None)) if r is not None]
+
+    def padded(r: tuple[object, ...]) -> list[str]:
+        values = [cell(v) for v in r]
+        return values + [""] * (len(header_s) - len(values))
+
+    peek = [padded(r) for r in (next(it, None), next(it, None)) if r is not None]
     qualtrics = _is_qualtrics([header_s, *peek])
     row = 1 + (len(peek) if qualtrics else 0)
 
@@ -253,17 +304,35 @@ def _xlsx_table(path: Path, options: ImportOptions) -> Table:
                 for values in peek:
                     row += 1
                     yield values
+            width = len(header_s)
             for r in it:
                 row += 1
-                yield [cell(v) for v in r]
+                if row > limit:  # the sheet said fewer rows than it holds
+                    SHEET_ROWS.check(row, f"{path.name}'s sheet {sheet.title!r}")
+                values = [cell(v) for v in r]
+                if len(values) < width:  # a sheet leaves out empty cells at a row's end
+                    values += [""] * (width - len(values))
+                yield values
+        except CoderError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - damage found part-way through the sheet
+            raise ImportError_(
+                f"{path}, row {row}: the sheet cannot be read ({_short(exc)})"
+            ) from None
         finally:
             book.close()
 
     return Table(header_s, rows(), lambda: row, lambda: (row, total), "xlsx", qualtrics=qualtrics)
 
 
+def _short(exc: BaseException) -> str:
+    """An exception in a few words: its own message's first line, or its kind."""
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
 def _jsonl_table(path: Path, options: ImportOptions) -> Table:
-    encoding = options.encoding or detect_encoding(path)
+    encoding = check_encoding(options.encoding or detect_encoding(path))
     total = path.stat().st_size
     counter, text = _text(path, encoding)
     first: list[tuple[int, dict[str, object]]] = []
@@ -278,6 +347,12 @@ def _jsonl_table(path: Path, options: ImportOptions) -> Table:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
                 raise ImportError_(f"{path}, line {number}: not valid JSON ({exc.msg})") from None
+            except ValueError as exc:  # a number of thousands of digits, say
+                raise ImportError_(f"{path}, line {number}: cannot read its JSON ({exc})") from None
+            except RecursionError:
+                raise ImportError_(
+                    f"{path}, line {number}: its JSON is nested too deeply"
+                ) from None
             except UnicodeDecodeError:
                 raise ImportError_(f"{path}, line {number}: not valid {encoding} text") from None
             if not isinstance(obj, dict):

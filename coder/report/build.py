@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from coder.errors import CoderError
 from coder.limits import CODES_SHOWN
+from coder.report.bins import BinSpec
 from coder.report.cooccurrence import cooccurrence_matrix, cooccurrence_pairs
-from coder.report.crosstab import ALPHA, crosstab
+from coder.report.crosstab import ALPHA, MIN_GROUP, crosstab
 from coder.report.data import ALL_CODED, MISSING, Selection, load, respondent_groups
 from coder.report.frequencies import frequencies
 from coder.report.quotes import quotes
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 class ReportOptions:
     selection: Selection = Selection()
     by: str | None = None
+    bins: BinSpec = BinSpec()
     quotes: int = 0
     cooccurrence: bool = False
 
@@ -39,6 +42,8 @@ class Report:
     frequencies: pd.DataFrame
     colors: dict[str, str] = field(default_factory=dict)
     groups: list[str] = field(default_factory=list)
+    binning: str | None = None  # how the --by attribute's values were binned, if they were
+    bin_caption: str | None = None  # the same in a line
     crosstab: pd.DataFrame | None = None
     cooccurrence: pd.DataFrame | None = None
     matrix: pd.DataFrame | None = None
@@ -71,10 +76,15 @@ class Report:
                 f"{MISSING} is respondents without one. Percentages are of each group's coded "
                 "comments or respondents. The test compares respondents with the code against "
                 "coded respondents without it across groups: Pearson chi-square, or Fisher's "
-                "exact test for two groups with an expected count below 5. "
-                f"* marks p < {ALPHA}; q is the Benjamini-Hochberg adjusted p over all codes "
-                "(with many codes, some p < 0.05 arise by chance)."
+                "exact test for two groups with an expected count below 5; where a "
+                "chi-square has expected counts below 5 it is marked to be read with caution. "
+                f"q is the Benjamini-Hochberg adjusted p over all codes tested, and * marks "
+                f"q < {ALPHA}: with many codes, some p < {ALPHA} arise by chance. Groups with "
+                f"fewer than {MIN_GROUP} coded respondents are shown but left out of the "
+                "test: every expected count in them is below 5."
             )
+            if self.binning:
+                out.append(self.binning)
         if self.cooccurrence is not None:
             out.append(
                 "Co-occurrence: comments counted for both codes; Jaccard = both / either. "
@@ -90,8 +100,10 @@ class Report:
 
 def build_report(store: Store, options: ReportOptions) -> Report:
     """Compute every table the options ask for."""
-    data = load(store, options.selection)
-    grouping = respondent_groups(store, data, options.by) if options.by else None
+    data = load(store, options.selection, with_coders=options.quotes > 0)
+    if options.by is None and not options.bins.default:
+        raise CoderError("--bins groups the attribute of --by; add --by ATTR")
+    grouping = respondent_groups(store, data, options.by, options.bins) if options.by else None
     freq = frequencies(data)
     report = Report(
         title=store.meta.get("name") or store.path.stem,
@@ -105,8 +117,9 @@ def build_report(store: Store, options: ReportOptions) -> Report:
         colors={c.path: c.color for c in data.codes if c.color},
     )
     if grouping is not None:
-        group_of, report.groups = grouping
-        report.crosstab = crosstab(data, group_of, report.groups)
+        report.groups, report.binning = grouping.groups, grouping.binning
+        report.bin_caption = grouping.bin_caption
+        report.crosstab = crosstab(data, grouping.group_at, report.groups, freq)
     if options.cooccurrence:
         CODES_SHOWN.check(len(data.codes), "co-occurrence of every pair of this codebook's codes")
         report.matrix = cooccurrence_matrix(data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -36,20 +37,27 @@ def label(text: str) -> str:
 
 
 def _figure(height_rows: int) -> Figure:
-    # Figure directly, not pyplot: no global state and no display backend.
+    # Figure directly, not pyplot: no global state and no display backend. Six inches wide,
+    # so that shrunk to a phone's width its labels stay readable.
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(8, max(2.0, 0.38 * height_rows + 1.0)), dpi=100)
+    return Figure(figsize=(6, max(2.0, 0.34 * height_rows + 1.0)), dpi=100)
 
 
-def _svg(fig: Figure) -> str:
+def _svg(fig: Figure, prefix: str) -> str:
+    """The figure as inline SVG whose ids all start with `prefix`, so that several charts
+    in one HTML page never share an id (matplotlib numbers them the same in every figure)."""
     import matplotlib
 
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "coder"}):
         fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]  # inline in HTML: no XML prolog or doctype
+    text = text[text.index("<svg") :]  # inline in HTML: no XML prolog or doctype
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.DOTALL)
+    text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", text)
+    return re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', text)
 
 
 def themes(frequencies: pd.DataFrame) -> pd.DataFrame:
@@ -83,14 +91,25 @@ def theme_chart(frequencies: pd.DataFrame, colors: dict[str, str] | None = None)
     ax.set_xlabel("% of coded comments")
     ax.set_xlim(0, max(100.0, float(values.max(initial=0)) * 1.15))
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return _svg(fig, "themes-")
 
 
-def group_chart(table: pd.DataFrame, groups: list[str], attribute: str) -> str:
-    """Grouped horizontal bars: each theme's % of coded respondents in each group."""
+BARS_UP_TO = 4  # groups drawn as bars; more are drawn as a grid of shaded cells
+
+
+def group_chart(
+    table: pd.DataFrame, groups: list[str], attribute: str, small: list[str] | None = None
+) -> str:
+    """Each theme's % of coded respondents in each group: grouped bars for a few groups,
+    a shaded grid for many. Groups with no coded respondents are left out; `small` ones
+    (too few to compare) are marked with a degree sign."""
     data = themes(table)
     groups = [g for g in groups if table.loc[table["code"] == ALL_CODED, f"respondents:{g}"].sum()]
-    fig = _figure(len(data) * max(1, len(groups)) // 2 + len(data))
+    small = small or []
+    names = [label(f"{g}°" if g in small else g) for g in groups]
+    if len(groups) > BARS_UP_TO:
+        return _grid(data, groups, names, attribute)
+    fig = _figure(int(len(data) * (0.6 + 0.3 * len(groups))) + 1)
     ax = fig.subplots()
     y = np.arange(len(data))[::-1]
     width = 0.8 / max(1, len(groups))
@@ -100,11 +119,53 @@ def group_chart(table: pd.DataFrame, groups: list[str], attribute: str) -> str:
             y + 0.4 - width * (k + 0.5),
             values,
             height=width,
-            label=label(group),
+            label=names[k],
             color=_PALETTE[k % len(_PALETTE)],
+            hatch="//" if group in small else None,
+            alpha=0.5 if group in small else 1.0,
         )
     ax.set_yticks(y, [label(c) for c in data["code"]])
     ax.set_xlabel(label(f"% of coded respondents in each {attribute} group"))
-    ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1))
+    ax.set_xlim(0, 100)
+    if groups:
+        ax.legend(
+            fontsize=8,
+            frameon=False,
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncol=min(len(groups), 4),
+        )
     ax.spines[["top", "right"]].set_visible(False)
-    return _svg(fig)
+    return _svg(fig, "groups-")
+
+
+def _grid(data: pd.DataFrame, groups: list[str], names: list[str], attribute: str) -> str:
+    """Themes by groups, each cell shaded by and labelled with its %."""
+    values = np.array(
+        [data[f"respondents_pct:{g}"].fillna(0).to_numpy() for g in groups], dtype=float
+    ).T.reshape(len(data), len(groups))
+    fig = _grid_figure(len(data), len(groups))
+    ax = fig.subplots()
+    # Drawn as shapes, not an image: the page then holds no embedded picture.
+    ax.pcolormesh(values, cmap="Blues", vmin=0, vmax=100, edgecolors="white", linewidth=1)
+    ax.invert_yaxis()
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            ax.text(
+                j + 0.5, i + 0.5, f"{v:.0f}", ha="center", va="center", fontsize=8,
+                color="white" if v > 60 else "#1d1d1f",
+            )  # fmt: skip
+    ax.set_yticks(np.arange(len(data)) + 0.5, [label(c) for c in data["code"]])
+    ax.set_xticks(np.arange(len(groups)) + 0.5, names, rotation=40, ha="right")
+    ax.tick_params(length=0)
+    ax.set_title(label(f"% of coded respondents in each {attribute} group"), fontsize=9, loc="left")
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return _svg(fig, "groups-")
+
+
+def _grid_figure(rows: int, columns: int) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(max(5.0, 2.6 + 0.55 * columns), max(2.0, 0.34 * rows + 1.8)), dpi=100)

@@ -8,14 +8,18 @@ respondents:G, respondents_pct:G  respondents in G with the code, % of G's coded
 
 then test ("chi-square", "Fisher" or blank), statistic (Pearson chi-square, no continuity
 correction), dof, p_value, q_value (Benjamini-Hochberg over the codes tested), significant
-("yes" where p < 0.05) and note. A group is an attribute value; respondents lacking the
-attribute form "(missing)". Groups with no coded respondents keep their columns, blank
-percentages, and are left out of the test.
+("yes" where q < 0.05), note, and groups_tested (how many groups the test compared). A group
+is an attribute value, or a bin of a numeric or date attribute; respondents lacking the
+attribute form "(missing)".
 
 The test is of respondents, not comments, because one respondent's comments are not
 independent: for each code, respondents with the code against coded respondents without it,
-across groups. With two groups and an expected count below 5 it is Fisher's exact test;
-otherwise Pearson's chi-square, noted when some expected count is below 5.
+across groups. A group with fewer than MIN_GROUP coded respondents keeps its columns but is
+left out of the test: every expected count in it is below 5 whatever the code, so it can
+only make the chi-square approximation wrong. With two groups and an expected count below 5
+the test is Fisher's exact test; otherwise Pearson's chi-square, noted when some expected
+count is below 5. A code is significant when its q value, not its raw p, is below ALPHA:
+with many codes tested at once, some p < 0.05 arise by chance.
 """
 
 from __future__ import annotations
@@ -23,11 +27,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from coder.report.data import ALL_CODED, ReportData
-from coder.report.frequencies import frequencies, pct
+from coder.report.data import ALL_CODED, NO_RESPONDENT, ReportData, unique_pairs
+from coder.report.frequencies import code_positions, frequencies, pct
 
 ALPHA = 0.05
-TEST_COLUMNS = ["test", "statistic", "dof", "p_value", "q_value", "significant", "note"]
+MIN_GROUP = 5  # coded respondents a group needs to take part in the test
+CAUTION = "some expected counts below 5: read with caution"
+TEST_COLUMNS = [
+    "test",
+    "statistic",
+    "dof",
+    "p_value",
+    "q_value",
+    "significant",
+    "note",
+    "groups_tested",
+]
 
 
 def group_columns(group: str) -> list[str]:
@@ -40,46 +55,98 @@ def group_columns(group: str) -> list[str]:
 
 
 def test_presence(with_code: np.ndarray, base: np.ndarray) -> dict:
-    """Test one code: respondents with it (per group) against the group's coded respondents."""
-    from scipy import stats
+    """Test one code: respondents with it (per group) against the group's coded respondents.
 
-    empty = {"test": "", "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "note": ""}
-    keep = base > 0
+    Groups with fewer than MIN_GROUP coded respondents are left out. The chi-square is
+    computed here with scipy.special, as scipy.stats.chi2_contingency computes it:
+    importing scipy.stats takes longer than the whole test of every code.
+    """
+    from scipy import special
+
+    keep = base >= MIN_GROUP
     x, n = with_code[keep], base[keep]
+    empty = {
+        "test": "",
+        "statistic": np.nan,
+        "dof": np.nan,
+        "p_value": np.nan,
+        "note": "",
+        "groups_tested": int(keep.sum()),
+    }
     if len(n) < 2:
-        return {**empty, "note": "fewer than two groups with coded respondents"}
+        return {
+            **empty,
+            "note": f"fewer than two groups with {MIN_GROUP} or more coded respondents",
+        }
     if x.sum() == 0:
-        return {**empty, "note": "no respondent has this code"}
+        return {**empty, "note": "no respondent in the tested groups has this code"}
     if x.sum() == n.sum():
-        return {**empty, "note": "every coded respondent has this code"}
-    table = np.vstack([x, n - x])
-    expected = stats.contingency.expected_freq(table)
+        return {**empty, "note": "every coded respondent in the tested groups has this code"}
+    table = np.vstack([x, n - x]).astype(float)
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / table.sum()
     small = bool((expected < 5).any())
     if len(n) == 2 and small:
-        result = stats.fisher_exact(table)
+        from scipy import stats  # only here: an exact test of a 2x2 table
+
+        result = stats.fisher_exact(table.astype(np.int64))
         return {**empty, "test": "Fisher", "p_value": float(result.pvalue)}
-    chi2, p, dof, _ = stats.chi2_contingency(table, correction=False)
-    note = "some expected counts below 5: read with caution" if small else ""
-    return {"test": "chi-square", "statistic": chi2, "dof": dof, "p_value": p, "note": note}
+    chi2 = float(((table - expected) ** 2 / expected).sum())
+    dof = len(n) - 1
+    return {
+        **empty,
+        "test": "chi-square",
+        "statistic": chi2,
+        "dof": dof,
+        "p_value": float(special.chdtrc(dof, chi2)),
+        "note": CAUTION if small else "",
+    }
 
 
-def crosstab(data: ReportData, group_of: pd.Series, groups: list[str]) -> pd.DataFrame:
-    """Frequencies overall and per group, and the test, one row per code, then the bases."""
-    from scipy import stats
+def adjust(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg q values of the p values that exist (NaN stays NaN): the p of
+    rank i of m, times m / i, made monotone from the largest down, at most 1."""
+    q = np.full(len(p), np.nan)
+    has_p = np.flatnonzero(~np.isnan(p))
+    if len(has_p):
+        order = np.argsort(p[has_p], kind="stable")
+        m = len(order)
+        scaled = p[has_p][order] * m / np.arange(1, m + 1)
+        q[has_p[order]] = np.clip(np.minimum.accumulate(scaled[::-1])[::-1], 0, 1)
+    return q
 
-    table = frequencies(data)
+
+def crosstab(
+    data: ReportData,
+    group_at: np.ndarray,
+    groups: list[str],
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Frequencies overall and per group, and the test, one row per code, then the bases.
+
+    group_at holds each coded comment's group (its position in groups), row for row with
+    data.base; table is the frequencies, when they have been computed already.
+    """
+    table = frequencies(data) if table is None else table
     ids = [c.id for c in data.codes]
-    presence = data.presence.assign(group=group_of.reindex(data.presence["comment_id"]).to_numpy())
-    base = data.base.assign(group=group_of.reindex(data.base["comment_id"]).to_numpy())
-    people = presence.dropna(subset=["respondent_id"]).drop_duplicates(["code_id", "respondent_id"])
-    base_people = base.dropna(subset=["respondent_id"]).drop_duplicates("respondent_id")
-    comment_counts = presence.groupby(["code_id", "group"]).size()
-    people_counts = people.groupby(["code_id", "group"]).size()
-    n_comments = base.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
-    n_people = base_people.groupby("group").size().reindex(groups, fill_value=0).to_numpy()
-    grid = pd.MultiIndex.from_product([ids, groups])
-    c = comment_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
-    r = people_counts.reindex(grid, fill_value=0).to_numpy().reshape(len(ids), len(groups))
+    n_groups = len(groups)
+    base_comment = data.base["comment_id"].to_numpy(dtype=np.int64)
+    base_people = data.base["respondent_id"].to_numpy(dtype=np.int64)
+    group_of = np.full(int(base_comment.max(initial=0)) + 1, -1, dtype=np.int64)
+    group_of[base_comment] = group_at
+    at = code_positions(data.presence, ids)
+    comment = data.presence["comment_id"].to_numpy(dtype=np.int64)
+    people = data.presence["respondent_id"].to_numpy(dtype=np.int64)
+    group = group_of[comment]
+    cells = len(ids) * n_groups
+    c = np.bincount(at * n_groups + group, minlength=cells).reshape(len(ids), n_groups)
+    has = people != NO_RESPONDENT
+    # A respondent's group is the same for all their comments: count each person once.
+    who, which = unique_pairs(people[has], at[has] * n_groups + group[has])
+    r = np.bincount(which, minlength=cells).reshape(len(ids), n_groups)
+    n_comments = np.bincount(group_at, minlength=n_groups)
+    known = base_people != NO_RESPONDENT
+    person, person_group = unique_pairs(base_people[known], group_at[known])
+    n_people = np.bincount(person_group, minlength=n_groups)
     columns: dict[str, np.ndarray] = {}
     for j, g in enumerate(groups):
         name_c, name_cp, name_r, name_rp = group_columns(g)
@@ -88,15 +155,30 @@ def crosstab(data: ReportData, group_of: pd.Series, groups: list[str]) -> pd.Dat
         columns[name_r] = np.append(r[:, j], n_people[j])
         columns[name_rp] = np.append(pct(r[:, j], n_people[j]), pct(n_people[j], n_people[j]))
     tests = [test_presence(r[i], n_people) for i in range(len(ids))]
-    tests.append({"test": "", "statistic": np.nan, "dof": np.nan, "p_value": np.nan, "note": ""})
+    tests.append(
+        {
+            "test": "",
+            "statistic": np.nan,
+            "dof": np.nan,
+            "p_value": np.nan,
+            "note": "",
+            "groups_tested": int((n_people >= MIN_GROUP).sum()),
+        }
+    )
     tested = pd.DataFrame(tests)
-    p = tested["p_value"].to_numpy(dtype=float)
-    q = np.full(len(p), np.nan)
-    has_p = ~np.isnan(p)
-    if has_p.any():
-        q[has_p] = stats.false_discovery_control(p[has_p])
+    q = adjust(tested["p_value"].to_numpy(dtype=float))
     tested["q_value"] = q
-    tested["significant"] = np.where(has_p & (p < ALPHA), "yes", "")
+    tested["significant"] = np.where(~np.isnan(q) & (q < ALPHA), "yes", "")
+    small = [g for g, n in zip(groups, n_people, strict=True) if n < MIN_GROUP]
+    if small:
+        left_out = f"left out of the test, under {MIN_GROUP} coded respondents: " + ", ".join(small)
+        tested["note"] = [f"{note}; {left_out}" if note else left_out for note in tested["note"]]
     out = pd.concat([table.reset_index(drop=True), pd.DataFrame(columns), tested], axis=1)
     out.loc[out["code"] == ALL_CODED, "note"] = "bases: coded comments and respondents"
     return out[[*table.columns, *columns, *TEST_COLUMNS]]
+
+
+def small_groups(table: pd.DataFrame, groups: list[str]) -> list[str]:
+    """The groups of a cross-tab too small to take part in its test."""
+    bases = table.loc[table["code"] == ALL_CODED].iloc[0]
+    return [g for g in groups if bases[f"respondents:{g}"] < MIN_GROUP]

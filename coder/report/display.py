@@ -25,7 +25,8 @@ class TextTable:
     rows: list[list[str]]
     depths: list[int]  # indentation of each row's first cell (sub-codes under their parents)
     numeric: list[bool]  # right-align these columns
-    caption: str = ""
+    caption: str = ""  # footnotes, one a line
+    muted: list[bool] | None = None  # grey these columns (groups too small to compare)
 
 
 def fmt_pct(value: float | None) -> str:
@@ -73,32 +74,127 @@ def frequency_table(report: Report) -> TextTable:
     )
 
 
-def crosstab_table(report: Report, table: pd.DataFrame) -> TextTable:
+SMALL = "°"  # a group too small for the test
+CAUTION = "†"  # a chi-square with expected counts below 5
+SIGNIFICANT = "*"
+
+
+@dataclass
+class GroupColumn:
+    """One group of a cross-tab as people read it: its name, size and cells."""
+
+    name: str
+    n: int  # coded respondents
+    small: bool  # too few respondents for the test: shown greyed, left out of the test
+    cells: list[str]  # "12 (40%)" per code
+
+    @property
+    def size(self) -> str:
+        return f"n={self.n}{SMALL if self.small else ''}"
+
+
+@dataclass
+class CrossView:
+    """A cross-tab ready to print: groups, the overall column and the test, with footnotes."""
+
+    title: str
+    codes: list[str]  # each code's own name (its leaf), indented by depth
+    depths: list[int]
+    groups: list[GroupColumn]
+    overall: GroupColumn
+    p: list[str]  # "0.038 †", "0.210 F"
+    q: list[str]
+    marks: list[str]  # "*" where q < ALPHA
+    footnotes: list[str]
+
+    SUMMARY = ("p", "q", "")
+
+    def table(self, groups: list[GroupColumn] | None = None, summary: bool = True) -> TextTable:
+        """These groups (default: all) as a TextTable, with the overall column and the test."""
+        groups = self.groups if groups is None else groups
+        headers = ["Code", *(f"{g.name}\n{g.size}" for g in groups)]
+        columns = [g.cells for g in groups]
+        if summary:
+            headers += [f"All\n{self.overall.size}", *self.SUMMARY]
+            columns += [self.overall.cells, self.p, self.q, self.marks]
+        rows = [[code, *(column[i] for column in columns)] for i, code in enumerate(self.codes)]
+        numeric = [False] + [True] * (len(headers) - 2) + [not summary]
+        muted = [False, *(g.small for g in groups)] + [False] * (4 if summary else 0)
+        return TextTable(
+            self.title,
+            headers,
+            rows,
+            list(self.depths),
+            numeric,
+            caption="\n".join(self.footnotes),
+            muted=muted,
+        )
+
+
+def crosstab_view(report: Report, table: pd.DataFrame) -> CrossView:
     """Respondents with each code per group: the unit of 'x% of social workers said ...'."""
+    from coder.report.crosstab import ALPHA, MIN_GROUP
+    from coder.report.crosstab import CAUTION as CAUTION_NOTE
+
     base = table[table["code"] == ALL_CODED].iloc[0]
-    headers = ["Code"]
-    for g in report.groups:
-        headers.append(f"{g}\nn={int(base[f'respondents:{g}'])}")
-    headers += [f"All\nn={int(base['respondents'])}", "p", ""]
-    rows, depths = [], []
-    for _, r in table[table["code"] != ALL_CODED].iterrows():
-        depths.append(int(r["depth"]))
-        cells = [leaf(r["code"])]
-        for g in report.groups:
-            cells.append(count_share(r[f"respondents:{g}"], r[f"respondents_pct:{g}"]))
-        cells.append(count_share(r["respondents"], r["respondents_pct"]))
-        test = {"Fisher": " F", "chi-square": ""}.get(r["test"], "")
-        cells.append(fmt_p(r["p_value"]) + test if r["test"] else "")
-        cells.append("*" if r["significant"] else "")
-        rows.append(cells)
-    return TextTable(
+    body = table[table["code"] != ALL_CODED]
+    records = body.to_dict("records")
+
+    def column(name: str, counts: str, shares: str) -> GroupColumn:
+        n = int(base[counts])
+        return GroupColumn(
+            name,
+            n,
+            n < MIN_GROUP,
+            [count_share(r[counts], r[shares]) for r in records],
+        )
+
+    groups = [column(g, f"respondents:{g}", f"respondents_pct:{g}") for g in report.groups]
+    overall = column("All", "respondents", "respondents_pct")
+    overall.small = False
+    p_cells, q_cells, marks = [], [], []
+    fisher = caution = False
+    for r in records:
+        flag = ""
+        if r["test"] == "Fisher":
+            flag, fisher = " F", True
+        elif str(r["note"]).startswith(CAUTION_NOTE):
+            flag, caution = f" {CAUTION}", True
+        p_cells.append(fmt_p(r["p_value"]) + flag if r["test"] else "")
+        q_cells.append(fmt_p(r["q_value"]))
+        marks.append(SIGNIFICANT if r["significant"] else "")
+    tested = sum(1 for r in records if r["test"])
+    footnotes = [
+        "p: "
+        + ("chi-square test" if tested else "no code could be tested")
+        + (", or Fisher's exact test where marked F" if fisher else "")
+        + (f"; {CAUTION} some expected counts below 5: read with caution" if caution else ""),
+        f"q: p adjusted for testing {tested} codes at once (Benjamini-Hochberg); "
+        f"{SIGNIFICANT} q < {ALPHA}",
+    ]
+    if report.bin_caption:
+        footnotes.append(report.bin_caption)
+    small = [g.name for g in groups if g.small]
+    if small:
+        footnotes.append(
+            f"{SMALL} fewer than {MIN_GROUP} coded respondents: too few to compare, so left "
+            f"out of the test ({', '.join(small)})"
+        )
+    return CrossView(
         f"By {report.options.by}: respondents with each code (% of the group's coded respondents)",
-        headers,
-        rows,
-        depths,
-        [False] + [True] * (len(headers) - 2) + [False],
-        caption="p: chi-square test, or Fisher's exact test where marked F; * p < 0.05",
+        [leaf(r["code"]) for r in records],
+        [int(r["depth"]) for r in records],
+        groups,
+        overall,
+        p_cells,
+        q_cells,
+        marks,
+        footnotes,
     )
+
+
+def crosstab_table(report: Report, table: pd.DataFrame) -> TextTable:
+    return crosstab_view(report, table).table()
 
 
 def cooccurrence_table(pairs: pd.DataFrame) -> TextTable:

@@ -44,6 +44,7 @@ SEGMENT_COLUMNS = [
     "end",
     "segment",
 ]
+BOM = "\ufeff"
 EXPORT_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 
 
@@ -172,8 +173,14 @@ def write_export(
     coder: str | None = None,
     question: str | None = None,
     include_suggestions: bool = False,
+    bom: bool = True,
 ) -> list[Path]:
-    """Write the data set to path (format from its suffix); returns the files written."""
+    """Write the data set to path (format from its suffix); returns the files written.
+
+    A CSV starts with a UTF-8 byte order mark unless bom is False: without it, Excel on
+    Windows reads the file in the local code page and garbles every accent. pandas, readr,
+    SPSS and LibreOffice read the mark as what it is.
+    """
     from coder.files import check_output, write_atomically, write_text_atomically
     from coder.report.cells import guard_frame
 
@@ -206,6 +213,7 @@ def write_export(
     for target, frame in files:
         if fmt == "csv":
             text = guard_frame(frame).to_csv(index=False, lineterminator="\n")
+            text = BOM + text if bom else text
         else:
             text = frame.to_json(orient="records", lines=True, force_ascii=False)
         write_text_atomically(target, text)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 import pandas as pd
 
@@ -15,9 +14,6 @@ from coder.report.build import Report
 from coder.report.cells import guard_frame
 from coder.report.display import TextTable, heading, tables
 from coder.text import visible
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 FORMATS = ("table", "csv", "md", "xlsx", "html")
 SUFFIXES = {
@@ -89,7 +85,8 @@ def _md_table(table: TextTable) -> list[str]:
         cells = [_md_cell(first), *(_md_cell(c) for c in row[1:])]
         lines.append("| " + " | ".join(cells) + " |")
     if table.caption:
-        lines += ["", f"_{table.caption}_"]
+        lines.append("")
+        lines += [f"_{_md_cell(line)}_  " for line in table.caption.splitlines()]
     return [*lines, ""]
 
 
@@ -102,56 +99,6 @@ def markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-# -- terminal table ---------------------------------------------------------------------------
-
-
-def rich_tables(report: Report) -> list[Table]:
-    from rich.table import Table
-    from rich.text import Text
-
-    out = []
-    for t in tables(report):
-        table = Table(
-            title=Text(visible(t.title)),
-            title_justify="left",
-            caption=Text(visible(t.caption)) if t.caption else None,
-            caption_justify="left",
-            show_lines=False,
-        )
-        for i, (header, numeric) in enumerate(zip(t.headers, t.numeric, strict=True)):
-            table.add_column(
-                Text(visible(header)),
-                justify="right" if numeric else "left",
-                overflow="fold",
-                min_width=22 if i == 0 else None,
-                ratio=None if i else 1,
-            )
-        for row, depth in zip(t.rows, t.depths, strict=True):
-            first = Text("  " * depth + visible(row[0]), style="" if depth else "bold")
-            # Text() keeps comment text literal: no rich markup is read from survey answers,
-            # and visible() keeps escape sequences in them from reaching the terminal.
-            table.add_row(first, *(Text(visible(c)) for c in row[1:]))
-        out.append(table)
-    return out
-
-
-def terminal(report: Report, file: IO[str] | None = None, width: int | None = None) -> None:
-    from rich.console import Console
-    from rich.text import Text
-
-    console = Console(file=file, width=width, highlight=False)
-    head = heading(report)
-    console.print(Text(visible(head[0]), style="bold"))
-    for line in head[1:]:
-        console.print(Text(visible(line)))
-    for table in rich_tables(report):
-        console.print()
-        console.print(table)
-    console.print()
-    for note in report.notes():
-        console.print(Text(visible(note), style="dim"))
-
-
 # -- dispatch ---------------------------------------------------------------------------------
 
 
@@ -160,7 +107,7 @@ def _stdout(text: str) -> None:
     sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
 
 
-def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
+def write_report(report: Report, fmt: str, out: Path | None, *, wide: bool = False) -> list[Path]:
     """Write the report; returns the files written (none when it went to standard output)."""
     if fmt == "csv":
         if out is None:
@@ -183,11 +130,13 @@ def write_report(report: Report, fmt: str, out: Path | None) -> list[Path]:
         write_text_atomically(out, text)
         return [out]
     if fmt == "table":
+        from coder.report.terminal import terminal
+
         if out is None:
-            terminal(report)
+            terminal(report, wide=wide)
             return []
         buffer = io.StringIO()
-        terminal(report, file=buffer, width=160)
+        terminal(report, file=buffer, width=160, wide=wide)
         write_text_atomically(out, buffer.getvalue())
         return [out]
     if fmt == "xlsx":

@@ -20,7 +20,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from coder.domain import PATH_SEPARATOR
-from coder.report.data import ALL_CODED, ReportData
+from coder.report.data import ALL_CODED, NO_RESPONDENT, ReportData, unique_pairs
 
 COLUMNS = ["code", "comments", "comments_pct", "respondents", "respondents_pct", "depth", "theme"]
 
@@ -34,12 +34,22 @@ def pct(part: ArrayLike, whole: ArrayLike) -> np.ndarray:
     return out
 
 
+def code_positions(presence: pd.DataFrame, code_ids: list[int]) -> np.ndarray:
+    """Each presence row's code as its position in code_ids."""
+    position = np.full(max(code_ids, default=0) + 1, -1, dtype=np.int64)
+    position[code_ids] = np.arange(len(code_ids))
+    return position[presence["code_id"].to_numpy(dtype=np.int64)]
+
+
 def code_counts(presence: pd.DataFrame, code_ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """(comments, respondents) per code id, in the order given."""
-    comments = presence.groupby("code_id").size().reindex(code_ids, fill_value=0)
-    people = presence.dropna(subset=["respondent_id"]).drop_duplicates(["code_id", "respondent_id"])
-    respondents = people.groupby("code_id").size().reindex(code_ids, fill_value=0)
-    return comments.to_numpy(dtype=np.int64), respondents.to_numpy(dtype=np.int64)
+    at = code_positions(presence, code_ids)
+    comments = np.bincount(at, minlength=len(code_ids))
+    people = presence["respondent_id"].to_numpy(dtype=np.int64)
+    has = people != NO_RESPONDENT
+    who, which = unique_pairs(people[has], at[has])
+    respondents = np.bincount(which, minlength=len(code_ids))
+    return comments.astype(np.int64), respondents.astype(np.int64)
 
 
 def frequencies(data: ReportData) -> pd.DataFrame:

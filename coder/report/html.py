@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from coder.limits import CODES_SHOWN
 from coder.report.build import Report
 from coder.report.charts import group_chart, theme_chart
+from coder.report.crosstab import small_groups
 from coder.report.display import TextTable, heading, tables
 
 if TYPE_CHECKING:
@@ -21,13 +22,14 @@ _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 _STYLE = """
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d1d1f;
-       max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+       max-width: 1200px; margin: 2em auto; padding: 0 1em; }
 h1 { font-size: 1.6em; margin-bottom: .2em; } h2 { margin-top: 2em; border-bottom: 1px solid #ddd; }
 .meta { color: #555; margin: 0; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 14px; }
-th, td { padding: .3em .7em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
-th { text-align: left; background: #f5f5f7; position: sticky; top: 0; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 13px; }
+th, td { padding: .3em .5em; border-bottom: 1px solid #e5e5e5; vertical-align: top; }
+th { text-align: left; background: #f5f5f7; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { white-space: nowrap; } th { vertical-align: bottom; }
 tr.d0 td:first-child { font-weight: 600; } tr.d1 td:first-child { padding-left: 1.8em; }
 tr.d2 td:first-child { padding-left: 3em; } tr.total td { border-top: 2px solid #999; }
 .bar { display: inline-block; height: .7em; background: #4e79a7; margin-left: .4em; }
@@ -35,8 +37,11 @@ tr.d2 td:first-child { padding-left: 3em; } tr.total td { border-top: 2px solid 
 blockquote { margin: .6em 0 .2em; padding: .3em .9em; border-left: 4px solid #4e79a7;
              background: #f8f9fb; }
 .who { color: #666; font-size: 13px; margin: 0 0 .8em 1.2em; }
-.chart svg { max-width: 100%; height: auto; }
-@media print { th { position: static; } }
+.chart svg { max-width: 100%; height: auto; display: block; }
+.scroll { max-width: 100%; overflow-x: auto; }
+th.small, td.small { color: #8a8a8e; }
+@media (max-width: 600px) { body { margin: 1em auto; font-size: 14px; }
+  table { font-size: 12px; } th, td { padding: .25em .35em; } .bar { display: none; } }
 """
 
 
@@ -45,25 +50,29 @@ def _text(value: object) -> str:
 
 
 def _table(t: TextTable, bar_column: int | None = None) -> str:
+    muted = t.muted or [False] * len(t.headers)
+    classes = [
+        " ".join(c for c in ("n" if n else "", "small" if m else "") if c)
+        for n, m in zip(t.numeric, muted, strict=True)
+    ]
     head = "".join(
-        f'<th class="{"n" if n else ""}">{_text(h)}</th>'
-        for h, n in zip(t.headers, t.numeric, strict=True)
+        f'<th class="{c}">{_text(h)}</th>' for h, c in zip(t.headers, classes, strict=True)
     )
     body = []
     for row, depth in zip(t.rows, t.depths, strict=True):
         cells = []
-        for i, (value, numeric) in enumerate(zip(row, t.numeric, strict=True)):
+        for i, (value, c) in enumerate(zip(row, classes, strict=True)):
             extra = ""
             if i == bar_column and value.endswith("%"):
                 width = float(value.rstrip("%") or 0)
                 extra = f'<span class="bar" style="width:{width * 0.8:.1f}px"></span>'
-            cells.append(f'<td class="{"n" if numeric else ""}">{_text(value)}{extra}</td>')
+            cells.append(f'<td class="{c}">{_text(value)}{extra}</td>')
         total = " total" if row[0].startswith("(all coded)") else ""
         body.append(f'<tr class="d{min(depth, 2)}{total}">{"".join(cells)}</tr>')
-    caption = f'<p class="caption">{_text(t.caption)}</p>' if t.caption else ""
+    caption = "".join(f'<p class="caption">{_text(line)}</p>' for line in t.caption.splitlines())
     return (
-        f"<h2>{_text(t.title)}</h2>\n<table><thead><tr>{head}</tr></thead>\n"
-        f"<tbody>{''.join(body)}</tbody></table>{caption}\n"
+        f'<h2>{_text(t.title)}</h2>\n<div class="scroll"><table><thead><tr>{head}</tr></thead>\n'
+        f"<tbody>{''.join(body)}</tbody></table></div>{caption}\n"
     )
 
 
@@ -111,8 +120,8 @@ def _matrix(report: Report, matrix: pd.DataFrame) -> str:
     more = len(ranked) - len(names)
     shown = f" The {len(names)} most frequent of {len(ranked)} themes are shown." if more else ""
     return (
-        "<h2>Themes that occur together</h2><table><thead><tr><th></th>"
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        '<h2>Themes that occur together</h2><div class="scroll"><table><thead><tr><th></th>'
+        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         '<p class="caption">Comments with both themes; darker cells have a higher Jaccard '
         f"similarity. In brackets: comments with the theme.{shown}</p>"
     )
@@ -141,7 +150,7 @@ def html_report(report: Report) -> str:
             continue
         parts.append(_table(t, bar_column=2 if t.title == "Theme frequencies" else None))
         if crosstab is not None and by and t.title.startswith("By ") and report.coded_comments:
-            chart = group_chart(crosstab, report.groups, by)
+            chart = group_chart(crosstab, report.groups, by, small_groups(crosstab, report.groups))
             parts.append(f'<div class="chart">{chart}</div>')
     if report.matrix is not None and report.coded_comments:
         parts.append(_matrix(report, report.matrix))

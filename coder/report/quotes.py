@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from coder.domain import PATH_SEPARATOR
-from coder.report.data import ReportData
+from coder.report.data import NO_RESPONDENT, ReportData, run_lengths, unique_pairs
 
 if TYPE_CHECKING:
     from coder.store import Store
@@ -46,9 +46,9 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str:
     return cut.rstrip(",;:.- ") + " …"
 
 
-def _attributes(store: Store) -> pd.Series:
-    """'name: value; ...' per respondent id."""
-    long = store.reports.attributes()
+def _attributes(store: Store, respondent_ids: np.ndarray) -> pd.Series:
+    """'name: value; ...' for each of these respondents, by respondent id."""
+    long = store.reports.attributes_of(respondent_ids)
     long = long[long["value"].notna() & (long["value"].astype(str).str.strip() != "")]
     if long.empty:
         return pd.Series(dtype=object)
@@ -57,37 +57,69 @@ def _attributes(store: Store) -> pd.Series:
     return pairs.groupby(long["respondent_id"]).agg("; ".join)
 
 
-def _agreement(data: ReportData) -> pd.DataFrame:
-    """comment_id, code_id, agreeing coders, coders of the comment."""
-    rolled = data.rolled.drop_duplicates(["comment_id", "coder", "code_id"])
-    agreeing = rolled.groupby(["comment_id", "code_id"]).size().rename("agreeing")
-    of_comment = data.rolled.groupby("comment_id")["coder"].nunique().rename("coders")
-    return agreeing.reset_index().merge(of_comment.reset_index(), on="comment_id")
+def _lookup(keys: np.ndarray, sorted_keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """values[i] where sorted_keys[i] == key, for each key (0 where a key is absent)."""
+    out = np.zeros(len(keys), dtype=np.int64)
+    if not len(sorted_keys):
+        return out
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found = sorted_keys[at] == keys
+    out[found] = values[at[found]]
+    return out
+
+
+def _per_comment(comment: np.ndarray, other: np.ndarray, size: int) -> np.ndarray:
+    """How many different `other` values each comment id has (indexable by comment id)."""
+    who, _ = unique_pairs(comment, other)
+    return np.bincount(who, minlength=size)
 
 
 def quotes(store: Store, data: ReportData, per_code: int) -> pd.DataFrame:
     """Up to per_code quotes for every code, in codebook order."""
     if per_code <= 0 or data.presence.empty:
         return pd.DataFrame(columns=QUOTE_COLUMNS)
-    top = {c.id: c.path.split(PATH_SEPARATOR)[0] for c in data.codes}
-    cand = data.presence.merge(_agreement(data), on=["comment_id", "code_id"], how="left")
-    cand["agreeing"] = cand["agreeing"].fillna(0)
-    cand["coders"] = cand["coders"].fillna(0)
-    cand["share"] = np.where(cand["coders"] > 0, cand["agreeing"] / cand["coders"].clip(1), 0.0)
-    themes = data.presence.assign(theme=data.presence["code_id"].map(top))
-    cand["themes"] = cand["comment_id"].map(themes.groupby("comment_id")["theme"].nunique())
-    direct = data.rolled.groupby("comment_id")["direct_code"].nunique()
-    cand["direct"] = cand["comment_id"].map(direct).fillna(1)
-    cand = cand.sort_values(
-        ["code_id", "share", "themes", "comment_id"], ascending=[True, False, True, True]
+    codes = data.codes
+    span = max(c.id for c in codes) + 1
+    top = np.zeros(span, dtype=np.int64)
+    themes_of = {c.path.split(PATH_SEPARATOR)[0]: i for i, c in enumerate(codes)}
+    for c in codes:
+        top[c.id] = themes_of[c.path.split(PATH_SEPARATOR)[0]]
+    comment = data.presence["comment_id"].to_numpy(dtype=np.int64)
+    code = data.presence["code_id"].to_numpy(dtype=np.int64)
+    size = int(comment.max()) + 1
+    # Agreement: of the coders of a comment, how many applied the code (or a sub-code).
+    rolled = {k: data.rolled[k].to_numpy(dtype=np.int64) for k in data.rolled.columns}
+    pair, _ = unique_pairs(rolled["comment_id"] * span + rolled["code_id"], rolled["coder"])
+    keys, agreeing = run_lengths(pair)
+    coders = _per_comment(rolled["comment_id"], rolled["coder"], size)
+    direct = _per_comment(rolled["comment_id"], rolled["direct_code"], size)
+    agree = _lookup(comment * span + code, keys, agreeing).astype(float)
+    of_comment = coders[comment].astype(float)
+    share = np.where(of_comment > 0, agree / np.maximum(of_comment, 1), 0.0)
+    themes = _per_comment(comment, top[code], size)[comment]
+    direct_codes = np.maximum(direct[comment], 1)
+    # The best candidates per code first, before any text is read.
+    order = np.lexsort((comment, themes, -share, code))
+    ranked = code[order]
+    first = np.searchsorted(ranked, ranked, side="left")
+    keep = order[np.arange(len(order)) - first < per_code * CANDIDATES_PER_QUOTE]
+    cand = pd.DataFrame(
+        {
+            "comment_id": comment[keep],
+            "code_id": code[keep],
+            "agreeing": agree[keep],
+            "coders": of_comment[keep],
+            "share": share[keep],
+            "themes": themes[keep],
+            "direct": direct_codes[keep],
+        }
     )
-    cand = cand.groupby("code_id").head(per_code * CANDIDATES_PER_QUOTE)
     comments = store.reports.comments(with_text=True, ids=cand["comment_id"].unique())
-    cand = cand.drop(columns="respondent_id").merge(comments, on="comment_id")
-    segments = data.rolled.dropna(subset=["start"]).sort_values("start")
-    segments = segments.drop_duplicates(["comment_id", "code_id"])
+    cand = cand.merge(comments, on="comment_id")
+    spans = data.segments.sort_values("start", kind="stable")
+    spans = spans.drop_duplicates(["comment_id", "code_id"])
     cand = cand.merge(
-        segments[["comment_id", "code_id", "start", "end"]],
+        spans[["comment_id", "code_id", "start", "end"]],
         on=["comment_id", "code_id"],
         how="left",
     )
@@ -104,13 +136,14 @@ def quotes(store: Store, data: ReportData, per_code: int) -> pd.DataFrame:
         ["code_id", "share", "too_far", "themes", "direct", "off_ideal", "source_id"],
         ascending=[True, False, True, True, True, True, True],
     )
+    has_person = cand["respondent_id"].notna() & (cand["respondent_id"] != NO_RESPONDENT)
     person = cand["respondent_id"].astype("Int64").astype(str) + "|" + cand["code_id"].astype(str)
-    person = person.where(cand["respondent_id"].notna(), cand["source_id"])
+    person = person.where(has_person, cand["source_id"])
     cand = cand.loc[~person.duplicated()].groupby("code_id").head(per_code)
-    attributes = _attributes(store)
-    order = {c.id: i for i, c in enumerate(data.codes)}
-    cand = cand.assign(_order=cand["code_id"].map(order)).sort_values(["_order"], kind="stable")
-    path = {c.id: c.path for c in data.codes}
+    attributes = _attributes(store, cand["respondent_id"].dropna().unique())
+    order_of = {c.id: i for i, c in enumerate(codes)}
+    cand = cand.assign(_order=cand["code_id"].map(order_of)).sort_values(["_order"], kind="stable")
+    path = {c.id: c.path for c in codes}
     out = pd.DataFrame(
         {
             "code": cand["code_id"].map(path).to_numpy(),

@@ -196,6 +196,11 @@ class CodingSession:
             note=self.note,
         )
 
+    def assigned_progress(self) -> tuple[int, int] | None:
+        """(comments coded, comments assigned) of the sample assigned to this coder, or None
+        when nothing is assigned to them (see `coder sample`)."""
+        return self.store.assignments.progress(self.coder)
+
     # -- moving ------------------------------------------------------------------------------
 
     def rows(self) -> RowSource:

@@ -91,12 +91,18 @@ def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
         parts.append("has suggestions")
     if where.attribute is not None:
         parts.append(f"{where.attribute[0]} = {where.attribute[1]}")
+    if where.attribute_in is not None:
+        parts.append(where.attribute_label or where.attribute_in[0])
     if where.coder is not None:
         parts.append(f"coded by {where.coder}")
     if where.disagreement:
         parts.append("coders disagree")
     if where.question is not None:
         parts.append(f"question {where.question}")
+    if where.assigned_to is not None:
+        parts.append(
+            "assigned to me" if where.assigned_to == me else f"assigned to {where.assigned_to}"
+        )
     if where.search:
         parts.append(f"search “{where.search}”")
     return " · ".join(parts)

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 from coder.domain import ProjectStatus
+from coder.store.assignments import Assignments
 from coder.store.code_sets import CodeSets
 from coder.store.codebook import Codebook
 from coder.store.coders import Coders
@@ -22,6 +23,7 @@ from coder.store.exchange import Exchange
 from coder.store.history import History, RowLog
 from coder.store.imports import Imports
 from coder.store.memos import Memos
+from coder.store.merging import Merging
 from coder.store.meta import Meta
 from coder.store.models import Models
 from coder.store.reports import Reports
@@ -50,6 +52,8 @@ class Store:
         self.code_sets = CodeSets(db)
         self.coders = Coders(db)
         self.exchange = Exchange(db, self.log)
+        self.assignments = Assignments(db)
+        self.merging = Merging(db, self.log)
 
     @property
     def path(self) -> Path:

@@ -176,11 +176,39 @@ class Codes:
                 )
         return len(missing)
 
+    def stable_ids(self) -> dict[int, str]:
+        """Each code's stable id (a GUID, as REFI-QDA exchange gives codes), where the file
+        has them: empty when the codes table has no `guid` column, so codes are then
+        matched by path alone."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(codes)")}
+        if "guid" not in columns:
+            return {}
+        return {
+            code_id: str(guid)
+            for code_id, guid in self.db.execute("SELECT id, guid FROM codes")
+            if guid
+        }
+
     def counts(self) -> dict[int, int]:
         """How many comments carry each code (any coder), for the codebook tree."""
         return dict(
             self.db.execute(
                 "SELECT code_id, count(DISTINCT comment_id) FROM codings GROUP BY code_id"
+            ).fetchall()
+        )
+
+    def counts_rolled_up(self) -> dict[int, int]:
+        """How many comments carry each code or any of its sub-codes (any coder): a comment
+        counts once, as `coder report` counts a parent."""
+        # UNION, not UNION ALL: a damaged file with a loop of parents still finishes.
+        return dict(
+            self.db.execute(
+                "WITH RECURSIVE below(code_id, inner_id) AS ("
+                " SELECT id, id FROM codes"
+                " UNION SELECT below.code_id, c.id FROM codes c"
+                " JOIN below ON c.parent_id = below.inner_id) "
+                "SELECT below.code_id, count(DISTINCT k.comment_id) FROM below "
+                "JOIN codings k ON k.code_id = below.inner_id GROUP BY below.code_id"
             ).fetchall()
         )
 

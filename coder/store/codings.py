@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from coder.domain import Change, Coding, LogEntry, Origin
@@ -70,6 +72,26 @@ class ChangeLog:
             ],
         )
 
+    def append_added(
+        self,
+        batch: int,
+        added: Iterable[tuple[int, int, str, int | None, int | None, str]],
+        *,
+        actor: str,
+    ) -> int:
+        """Record many codings added in bulk, as (comment_id, code_id, coder, start, end,
+        origin), several rows a statement: the same entries `append` writes for them, at a
+        fraction of its time a row when there are hundreds of thousands."""
+        return self.db.insert_rows(
+            "INSERT INTO coding_log (batch, kind, action, comment_id, code_id, coder, start,"
+            ' "end", origin, actor)',
+            10,
+            (
+                (batch, "do", "add", comment, code, coder, start, end, origin, actor)
+                for comment, code, coder, start, end, origin in added
+            ),
+        )
+
     def mark(self) -> int:
         """Moves on with every change to any coding (the log's last entry): cheap to ask."""
         return int(self.db.scalar("SELECT coalesce(max(seq), 0) FROM coding_log"))
@@ -103,7 +125,13 @@ class Codings:
         return [Coding(r[0], r[1], r[2], r[3], Origin(r[4]), r[5], r[6], r[7]) for r in rows]
 
     def coders(self) -> list[str]:
-        return self.db.column("SELECT DISTINCT coder FROM codings ORDER BY 1")
+        # From one coder to the next along the index, not through every coding: a handful
+        # of lookups instead of a scan of a million rows.
+        return self.db.column(
+            "WITH RECURSIVE next(coder) AS (SELECT min(coder) FROM codings UNION ALL "
+            "SELECT (SELECT min(coder) FROM codings WHERE coder > next.coder) FROM next "
+            "WHERE next.coder IS NOT NULL) SELECT coder FROM next WHERE coder IS NOT NULL"
+        )
 
     def history(self, comment_id: int) -> list[LogEntry]:
         return self.log.history(comment_id)
@@ -118,6 +146,24 @@ class Codings:
             "SELECT DISTINCT comment_id, code_id, coder FROM codings "
             "ORDER BY comment_id, code_id, coder"
         ).fetchall()
+
+    def pairs_by(self, coder: str, question_id: int | None = None) -> array[int]:
+        """Every code this coder applied to a comment (or a segment of it), within one
+        question when given, as one flat array: comment_id, code_id, comment_id, ...
+        (a pair may come twice: a whole coding and a segment). What agreement compares;
+        flat integers, because a million of them read this way take half the time of
+        a list of pairs."""
+        if question_id is None:
+            cursor = self.db.execute(
+                "SELECT comment_id, code_id FROM codings WHERE coder = ?", (coder,)
+            )
+        else:
+            cursor = self.db.execute(
+                "SELECT k.comment_id, k.code_id FROM codings k "
+                "JOIN comments c ON c.id = k.comment_id WHERE k.coder = ? AND c.question_id = ?",
+                (coder, question_id),
+            )
+        return array("q", chain.from_iterable(cursor))
 
     # -- writing ---------------------------------------------------------------------------
 

@@ -264,6 +264,14 @@ def _filter_sql(f: CommentFilter) -> tuple[list[str], list[Any]]:
             "WHERE name = ? AND value = ?)"
         )
         params.extend(f.attribute)
+    if f.attribute_in is not None:
+        name, values = f.attribute_in
+        marks = ",".join("?" * len(values))
+        clauses.append(
+            "c.respondent_id IN (SELECT respondent_id FROM respondent_attributes "
+            f"WHERE name = ? AND value IN ({marks}))"
+        )
+        params.extend([name, *values])
     if f.coder is not None:
         clauses.append("c.id IN (SELECT comment_id FROM codings WHERE coder = ?)")
         params.append(f.coder)
@@ -277,6 +285,9 @@ def _filter_sql(f: CommentFilter) -> tuple[list[str], list[Any]]:
     if f.question is not None:
         clauses.append("c.question_id IN (SELECT id FROM questions WHERE name = ?)")
         params.append(f.question)
+    if f.assigned_to is not None:
+        clauses.append("c.id IN (SELECT comment_id FROM assignments WHERE coder = ?)")
+        params.append(f.assigned_to)
     if f.search is not None:
         clauses.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
         params.append(fts_query(f.search))

@@ -29,6 +29,7 @@ from coder.store.db import Db
 
 _NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 _EXAMPLES = 5  # duplicate ids named per chunk
+_CONFLICTS_NAMED = 20  # ids named whose text differs from the project's
 _INDEX_TEXT = "INSERT INTO comments_fts (rowid, text) VALUES (?, ?)"
 
 # Source ids this import found already in the project, so that a second row with one of
@@ -122,6 +123,11 @@ class Imports:
             db.execute(
                 "INSERT INTO comments_fts (comments_fts, rowid, text) "
                 f"SELECT 'delete', id, text FROM comments WHERE {_UNTOUCHED}",
+                p,
+            )
+            # A comment assigned to a coder while the import ran goes, and so does the assignment.
+            db.execute(
+                f"DELETE FROM assignments WHERE comment_id IN (SELECT id FROM comments WHERE {_UNTOUCHED})",
                 p,
             )
             db.execute(f"DELETE FROM comments WHERE {_UNTOUCHED}", p)
@@ -228,16 +234,21 @@ class Imports:
                 self._question_id(name, import_id) if q in used else 0
                 for q, name in enumerate(chunk.questions)
             ]
-            comment_ids = self._write_comments(
+            comment_ids, known, conflicts = self._write_comments(
                 import_id, chunk.comments, respondent_ids, question_ids, result
             )
+            # Nothing of a comment whose text differs from the project's is written: not
+            # even an attribute its (known) respondent lacked.
+            skip = {person for source, person, _, _ in chunk.comments if source in conflicts}
+            self._write_attributes(import_id, chunk, respondent_ids, skip)
             if chunk.codings and coder:
-                result.codings = self._write_codings(import_id, chunk.codings, comment_ids, coder)
+                result.codings = self._write_codings(
+                    import_id, chunk.codings, comment_ids, coder, known, result
+                )
         return result
 
     def _write_respondents(self, import_id: int, chunk: ImportChunk) -> list[int]:
-        """Insert the chunk's new respondents and their attributes (an attribute a respondent
-        already has is kept); the respondents' ids, by position."""
+        """Insert the chunk's new respondents; the respondents' ids, by position."""
         people = chunk.respondents
         sources = list(map(itemgetter(0), people))
         first = int(self.db.scalar("SELECT coalesce(max(id), 0) FROM respondents")) + 1
@@ -254,19 +265,28 @@ class Imports:
                 )
             )
             ids = [found[source] for source in sources]
+        return list(ids)
+
+    def _write_attributes(
+        self, import_id: int, chunk: ImportChunk, ids: list[int], skip: set[int]
+    ) -> None:
+        """Insert the respondents' attributes (an attribute a respondent already has is
+        kept), except for the respondents at the positions in `skip`."""
+        people = chunk.respondents
         for k, name in enumerate(chunk.attribute_names, 1):
             values = list(map(itemgetter(k), people))
             rows: Iterable[tuple[int, str, str | None, int]] = zip(
                 ids, repeat(name), values, repeat(import_id)
             )
-            if None in values:  # not given for some respondents: nothing to write for them
-                rows = compress(rows, [v is not None for v in values])
+            if None in values or skip:  # nothing to write for some respondents
+                rows = compress(
+                    rows, [v is not None and p not in skip for p, v in enumerate(values)]
+                )
             self.db.insert_rows(
                 "INSERT OR IGNORE INTO respondent_attributes (respondent_id, name, value, import_id)",
                 4,
                 rows,
             )
-        return list(ids)
 
     def _question_id(self, name: str, import_id: int) -> int:
         found = self.db.scalar("SELECT id FROM questions WHERE name = ?", (name,))
@@ -286,9 +306,12 @@ class Imports:
         respondent_ids: list[int],
         question_ids: list[int],
         result: ChunkResult,
-    ) -> Sequence[int | None]:
-        """Insert the comments and index their text; each comment's new id by position
-        (None where it was not written: a duplicate, or already in the project)."""
+    ) -> tuple[Sequence[int | None], set[int], set[str]]:
+        """Insert the comments and index their text. Returns each comment's id by position
+        (None where it was not written: a duplicate, or a known id whose text differs),
+        and the ids of the comments the project had already, with the same id and text,
+        whose codings the import adds (another coder's coding of the same comments), and
+        the ids already there with another text."""
         sources = list(map(itemgetter(0), comments))
         written = comments
         if len(set(sources)) != len(sources):  # an id used twice within the chunk
@@ -317,6 +340,8 @@ class Imports:
             ),
         )
         # The full-text index takes one statement a row: FTS5 is slower with several.
+        known: dict[str, int] = {}
+        conflicts: set[str] = set()
         if added == len(written):
             fresh: list[bool] | None = None
             self.db.executemany(_INDEX_TEXT, zip(ids, texts, strict=True))
@@ -324,28 +349,42 @@ class Imports:
             new = set(self.db.column("SELECT id FROM comments WHERE id >= ?", (first,)))
             fresh = [i in new for i in ids]
             self.db.executemany(_INDEX_TEXT, compress(zip(ids, texts, strict=True), fresh))
-            self._sort_out_conflicts(
+            known, conflicts = self._sort_out_conflicts(
                 import_id,
-                [s for s, ok in zip(written_sources, fresh, strict=True) if not ok],
+                [
+                    (source, text)
+                    for source, text, ok in zip(written_sources, texts, fresh, strict=True)
+                    if not ok
+                ],
                 result,
             )
         result.added += added
         if fresh is None and len(positions) == len(comments):
-            return ids  # every comment written, in order
+            return ids, set(), set()  # every comment written, in order
         by_position: list[int | None] = [None] * len(comments)
-        for position, comment_id, ok in zip(positions, ids, fresh or repeat(True), strict=False):
-            if ok:
-                by_position[position] = comment_id
-        return by_position
+        for position, comment_id, ok, source in zip(
+            positions, ids, fresh or repeat(True), written_sources, strict=False
+        ):
+            by_position[position] = comment_id if ok else known.get(source)
+        return by_position, set(known.values()), conflicts
 
-    def _sort_out_conflicts(self, import_id: int, sources: list[str], result: ChunkResult) -> None:
-        """Comment ids that were not written: used earlier in this import (a duplicate) or
-        in the project before it (already present, unless this import met it before)."""
-        owner = dict(
-            self.db.select_in(
-                "SELECT source_id, import_id FROM comments WHERE source_id IN ({marks})", sources
+    def _sort_out_conflicts(
+        self, import_id: int, unwritten: list[tuple[str, str]], result: ChunkResult
+    ) -> tuple[dict[str, int], set[str]]:
+        """Comments that were not written: their id was used earlier in this import (a
+        duplicate) or is in the project before it (already present, unless this import
+        met it before). An id already present with the same text is the same comment: its
+        id is returned, so that the import's codings go onto it. With another text, it is
+        named as a conflict and nothing of it is written; those ids are returned too."""
+        sources = [source for source, _ in unwritten]
+        found = {
+            source: (owner, comment_id, text)
+            for source, owner, comment_id, text in self.db.select_in(
+                "SELECT source_id, import_id, id, text FROM comments WHERE source_id IN ({marks})",
+                sources,
             )
-        )
+        }
+        owner = {source: row[0] for source, row in found.items()}
         elsewhere = [s for s in sources if owner.get(s) != import_id]
         self.db.execute(_CREATE_PRESENT)
         met = {
@@ -356,15 +395,24 @@ class Imports:
                 before=[import_id],
             )
         }
-        for source in sources:
+        known: dict[str, int] = {}
+        conflicts: set[str] = set()
+        for source, text in unwritten:
             if owner.get(source) == import_id or source in met:
                 self._duplicate(source, result)
+            elif found[source][2] != text:
+                conflicts.add(source)
+                result.text_conflicts += 1
+                if len(result.text_conflict_examples) < _CONFLICTS_NAMED:
+                    result.text_conflict_examples.append(source)
             else:
                 result.already_present += 1
+                known[source] = found[source][1]
         self.db.executemany(
             f"INSERT OR IGNORE INTO {_PRESENT} (import_id, source_id) VALUES (?, ?)",
             ((import_id, s) for s in elsewhere if s not in met),
         )
+        return known, conflicts
 
     @staticmethod
     def _duplicate(source: str, result: ChunkResult) -> None:
@@ -378,8 +426,11 @@ class Imports:
         codings: list[tuple[int, int]],
         comment_ids: Sequence[int | None],
         coder: str,
+        known: set[int],
+        result: ChunkResult,
     ) -> int:
-        """The imported codings of the comments this chunk wrote, logged as one batch."""
+        """The imported codings of the chunk's comments, logged as one batch: of the comments
+        it wrote, and of those the project had already (skipping what the coder has there)."""
         pairs = list(
             dict.fromkeys(
                 (comment_id, code_id)
@@ -387,6 +438,20 @@ class Imports:
                 if (comment_id := comment_ids[position]) is not None
             )
         )
+        if known:
+            on_known = [pair for pair in pairs if pair[0] in known]
+            had = set(
+                self.db.select_in(
+                    "SELECT comment_id, code_id FROM codings WHERE coder = ? AND start IS NULL "
+                    "AND comment_id IN ({marks})",
+                    sorted({comment for comment, _ in on_known}),
+                    before=[coder],
+                )
+            )
+            added = [pair for pair in on_known if pair not in had]
+            pairs = [pair for pair in pairs if pair[0] not in known] + added
+            result.codings_on_known += len(added)
+            result.known_comments_coded += len({comment for comment, _ in added})
         if not pairs:
             return 0
         self.db.insert_rows(

@@ -10,8 +10,11 @@ JSON that are not what they claim. Everything it did is counted and named.
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import sqlite3
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,7 +49,7 @@ def backup(path: Path | str, dest: Path | str) -> Path:
         raise CoderError(f"{dest} already exists; choose another name")
     if not dest.parent.exists():
         raise CoderError(f"folder {dest.parent} does not exist")
-    source = _raw(path)
+    source = _raw(path, any_version=True)
     try:
         target = sqlite3.connect(str(dest))
         try:
@@ -74,7 +77,19 @@ def repair(path: Path | str) -> RepairReport:
         copy = path.with_name(f"{name}-{n}{path.suffix}")
     copy = backup(path, copy)
     report = RepairReport(copy)
-    conn = _raw(path)
+    try:
+        _mend_in_place(path, copy, report)
+    except _Malformed:
+        _salvage(path, copy, report)
+    return report
+
+
+class _Malformed(Exception):
+    """The file's pages are damaged: its rows can still be read into a fresh file."""
+
+
+def _mend_in_place(path: Path, copy: Path, report: RepairReport) -> None:
+    conn = _raw(path, report)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")
         # Triggers go first, so that bringing an older file up to date cannot fire them.
@@ -99,31 +114,168 @@ def repair(path: Path | str) -> RepairReport:
             raise
         problems = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
         if problems != ["ok"]:
-            raise CoderError(
-                f"{path} is damaged beyond what repair can mend ({problems[0]}); "
-                f"the copy made first is {copy}"
-            )
-    except sqlite3.Error as exc:
+            raise _Malformed(problems[0])
+    except sqlite3.DatabaseError as exc:
+        if "malformed" in str(exc) or "corrupt" in str(exc):
+            raise _Malformed(str(exc)) from exc
         raise friendly_sqlite_error(path, exc) from exc
     finally:
-        conn.execute("PRAGMA foreign_keys = ON")
+        with suppress(sqlite3.Error):
+            conn.execute("PRAGMA foreign_keys = ON")
         conn.close()
-    return report
 
 
-def _raw(path: Path) -> sqlite3.Connection:
-    """A connection to a project file with nothing in it run or changed yet."""
+def _salvage(path: Path, copy: Path, report: RepairReport) -> None:
+    """Read every row that can still be read into a fresh project file, which then takes
+    the damaged one's place (the copy made first keeps the damaged one)."""
+    from coder.store.db import open_connection
+
+    fresh = path.with_name(f".{path.name}.salvage")
+    scratch = path.with_name(f".{path.name}.read")
+    for name in (fresh, scratch):
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{name}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(copy, scratch)
+    _readable(scratch)
+    conn = open_connection(fresh, create=True)
+    kept = lost = 0
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("ATTACH DATABASE ? AS old", (str(scratch),))
+        tables = [
+            name
+            for (kind, name) in EXPECTED
+            if kind == "table" and not name.startswith("comments_fts")
+        ]
+        conn.execute("BEGIN IMMEDIATE")
+        for table in tables:
+            try:
+                have = [r[1] for r in conn.execute(f'PRAGMA old.table_info("{table}")')]
+                want = [r[1] for r in conn.execute(f'PRAGMA main.table_info("{table}")')]
+                columns = ", ".join(f'"{c}"' for c in want if c in have)
+                if not columns:
+                    continue
+                total = conn.execute(f'SELECT count(*) FROM old."{table}"').fetchone()[0]
+                conn.execute(
+                    f'INSERT OR IGNORE INTO main."{table}" ({columns}) '
+                    f'SELECT {columns} FROM old."{table}"'
+                )
+                count = conn.execute(f'SELECT count(*) FROM main."{table}"').fetchone()[0]
+                kept += count
+                lost += max(0, total - count)
+            except sqlite3.DatabaseError:
+                lost += 1
+                report.add(f"could not read table {table}")
+        for table, count in _orphans(conn).items():
+            report.add(f"removed rows of {table} that pointed at nothing", count)
+            lost += count
+        conn.execute("INSERT INTO comments_fts (comments_fts) VALUES ('rebuild')")
+        conn.commit()
+        conn.execute("DETACH DATABASE old")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as exc:
+        conn.close()
+        fresh.unlink(missing_ok=True)
+        raise CoderError(
+            f"{path} is damaged beyond what repair can mend ({exc}); the copy made first is {copy}"
+        ) from exc
+    conn.close()
+    scratch.unlink(missing_ok=True)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    os.replace(fresh, path)
+    report.add(
+        f"the file's pages were damaged: rebuilt it from the {kept:,} rows that could be read"
+        + (f" ({lost:,} could not)" if lost else "")
+    )
+
+
+def _raw(
+    path: Path, report: RepairReport | None = None, *, any_version: bool = False
+) -> sqlite3.Connection:
+    """A connection to a project file with nothing in it run or changed yet; for a repair,
+    a damaged (negative) schema version is worked out again from what the file holds."""
     if not path.exists():
         raise CoderError(f"no project file at {path}")
     conn = connect(path)
     try:
         if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
             raise CoderError(f"{path} is not a coder project file")
-        refuse_newer(conn.execute("PRAGMA user_version").fetchone()[0])
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version < 0 and report is not None:
+            version = _infer_version(conn)
+            conn.execute(f"PRAGMA user_version = {version}")
+            report.add(f"set the damaged schema version to {version}, as the file's tables show")
+        if not any_version:  # a copy is of pages: any version, even a damaged one
+            refuse_newer(version)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+def _readable(path: Path) -> None:
+    """Make a scratch copy's tables readable whatever happened to its indexes: every table
+    is declared again with its columns alone (its rows stay where they are), and the index
+    entries, which reading does not need and a damaged file may have lost, go."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE TABLE%'"
+        ).fetchall()
+        plain = {}
+        for name, sql in tables:
+            memory = sqlite3.connect(":memory:")
+            try:
+                memory.execute(sql)
+                info = memory.execute(f'PRAGMA table_info("{_quote(name)}")').fetchall()
+                rowid = "WITHOUT ROWID" not in sql.upper()
+            except sqlite3.Error:
+                continue
+            finally:
+                memory.close()
+            keys = [r for r in info if r[5]]
+            columns = [
+                f'"{_quote(r[1])}" INTEGER PRIMARY KEY'
+                if rowid and len(keys) == 1 and r[5] and str(r[2]).upper() == "INTEGER"
+                else f'"{_quote(r[1])}"'
+                for r in info
+            ]
+            if not rowid:  # its rows are stored by their key: keep the key
+                columns.append("PRIMARY KEY (" + ", ".join(f'"{_quote(r[1])}"' for r in keys) + ")")
+            tail = " WITHOUT ROWID" if not rowid else ""
+            plain[name] = f'CREATE TABLE "{_quote(name)}" ({", ".join(columns)}){tail}'
+        conn.execute("PRAGMA writable_schema = ON")
+        conn.execute("DELETE FROM sqlite_master WHERE type IN ('index', 'trigger', 'view')")
+        for name, sql in plain.items():
+            conn.execute("UPDATE sqlite_master SET sql = ? WHERE name = ?", (sql, name))
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute(f"PRAGMA schema_version = {version + 1}")
+        conn.commit()
+    except sqlite3.Error:
+        pass  # read what can be read as it is
+    finally:
+        conn.close()
+
+
+def _infer_version(conn: sqlite3.Connection) -> int:
+    """The newest migration whose work a file shows."""
+    names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    codings = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
+    fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'comments_fts'").fetchone()
+    if "code_sets" in names:
+        return 7
+    if "assignments" in names:
+        return 6
+    if "row_log" in names:
+        return 5
+    if "import_id" in codings:
+        return 4
+    if fts and 'content="comments"' in (fts[0] or ""):
+        return 3
+    if "coding_log_batch" in names:
+        return 2
+    return 1 if "codes" in names else 0
 
 
 def _schema(conn: sqlite3.Connection, report: RepairReport) -> None:

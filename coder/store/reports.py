@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 # Pending suggestions are reported under this coder name, which no person can take
 # because it is not a valid name on the command line's --coder (it is bracketed).
 SUGGESTION_CODER = "(suggestion)"
+_BLOCK = 1_000_000  # codings read at once
+_CASES = 50  # up to this many coders are told apart in the query itself, more by a table
 
 
 class Reports:
@@ -55,6 +57,83 @@ class Reports:
             params += [SUGGESTION_CODER] + ([question_id] if question_id is not None else [])
         columns = ["comment_id", "respondent_id", "code_id", "coder", "origin", "start", "end"]
         return self._frame(sql, params, columns)
+
+    def coded(
+        self, *, question_id: int | None = None, coders: list[str] | None = None
+    ) -> pd.DataFrame:
+        """Every coding a person made, as numbers: comment_id, respondent_id (-1 for none),
+        code_id and coder (the coder's position in `coders`, -1 for one not listed, or -1
+        for all when no list is given).
+
+        The rows are read a million at a time, each block as one string of numbers that
+        numpy parses: a row at a time, sqlite3 builds a Python tuple and objects for every
+        coding, which at a million codings costs several times what SQLite itself does.
+        """
+        import numpy as np
+        import pandas as pd
+
+        coder_of = "-1"
+        if coders and len(coders) <= _CASES:
+            whens = " ".join("WHEN ? THEN ?" for _ in coders)
+            coder_of = f"CASE k.coder {whens} ELSE -1 END"
+            coder_params: list[Any] = [x for i, name in enumerate(coders) for x in (name, i)]
+        elif coders:
+            self.db.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS report_coders "
+                "(coder TEXT PRIMARY KEY, position INTEGER NOT NULL)"
+            )
+            self.db.execute("DELETE FROM temp.report_coders")
+            self.db.executemany(
+                "INSERT OR IGNORE INTO temp.report_coders VALUES (?, ?)",
+                [(name, i) for i, name in enumerate(coders)],
+            )
+            coder_of = (
+                "coalesce((SELECT position FROM temp.report_coders r WHERE r.coder = k.coder), -1)"
+            )
+            coder_params = []
+        else:
+            coder_params = []
+        where, params = (
+            ("AND c.question_id = ?", [question_id]) if question_id is not None else ("", [])
+        )
+        low, high = self.db.execute("SELECT min(id), max(id) FROM codings").fetchone()
+        blocks = []
+        for start in range(low or 0, (high or -1) + 1, _BLOCK):
+            (text,) = self.db.execute(
+                "SELECT group_concat(k.comment_id || ' ' || coalesce(c.respondent_id, -1) || ' ' "
+                f"|| k.code_id || ' ' || {coder_of}, ' ') "
+                "FROM codings k JOIN comments c ON c.id = k.comment_id "
+                f"WHERE k.id BETWEEN ? AND ? {where}",
+                (*coder_params, start, start + _BLOCK - 1, *params),
+            ).fetchone()
+            if text:
+                blocks.append(np.fromstring(text, dtype=np.int64, sep=" "))
+        rows = np.concatenate(blocks).reshape(-1, 4) if blocks else np.empty((0, 4), np.int64)
+        return pd.DataFrame(rows, columns=["comment_id", "respondent_id", "code_id", "coder"])
+
+    def segments(self, *, question_id: int | None = None) -> pd.DataFrame:
+        """Codings of a span of a comment: comment_id, code_id, coder, start, end."""
+        where, params = (
+            ("AND c.question_id = ?", [question_id]) if question_id is not None else ("", [])
+        )
+        return self._frame(
+            'SELECT k.comment_id, k.code_id, k.coder, k.start, k."end" FROM codings k '
+            f"JOIN comments c ON c.id = k.comment_id WHERE k.start IS NOT NULL {where}",
+            params,
+            ["comment_id", "code_id", "coder", "start", "end"],
+        )
+
+    def pending(self, *, question_id: int | None = None) -> pd.DataFrame:
+        """The latest model's pending suggestions as codings: comment_id, respondent_id
+        (-1 for none), code_id."""
+        where = "AND c.question_id = ?" if question_id is not None else ""
+        return self._frame(
+            "SELECT s.comment_id, coalesce(c.respondent_id, -1), s.code_id FROM suggestions s "
+            "JOIN comments c ON c.id = s.comment_id WHERE s.status = 'pending' AND "
+            f"s.model_version = {LATEST_MODEL} {where}",
+            [question_id] if question_id is not None else [],
+            ["comment_id", "respondent_id", "code_id"],
+        )
 
     def suggestions(self, *, question_id: int | None = None) -> pd.DataFrame:
         """The latest model's pending suggestions: comment_id, code_id, probability."""
@@ -112,25 +191,41 @@ class Reports:
             ["respondent_id", "name", "value"],
         )
 
-    def attribute_values(self, name: str) -> list[str]:
-        """Every value an attribute takes among all respondents, in sorted order."""
-        return [
-            r[0]
-            for r in self.db.execute(
-                "SELECT DISTINCT value FROM respondent_attributes "
-                "WHERE name = ? AND value IS NOT NULL AND trim(value) != '' ORDER BY value",
-                (name,),
-            )
-        ]
+    def attributes_of(self, respondent_ids: Iterable[int]) -> pd.DataFrame:
+        """These respondents' attributes in long form: respondent_id, name, value."""
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS report_people (id INTEGER PRIMARY KEY)")
+        self.db.execute("DELETE FROM temp.report_people")
+        self.db.executemany(
+            "INSERT OR IGNORE INTO temp.report_people VALUES (?)",
+            ((int(i),) for i in respondent_ids),
+        )
+        return self._frame(
+            "SELECT respondent_id, name, value FROM respondent_attributes "
+            "WHERE respondent_id IN (SELECT id FROM temp.report_people)",
+            (),
+            ["respondent_id", "name", "value"],
+        )
 
-    def respondents_lacking(self, name: str) -> int:
-        """How many respondents have no value for an attribute."""
-        return self.db.execute(
-            "SELECT count(*) FROM respondents r WHERE NOT EXISTS (SELECT 1 FROM "
-            "respondent_attributes a WHERE a.respondent_id = r.id AND a.name = ? "
-            "AND a.value IS NOT NULL AND trim(a.value) != '')",
+    def attribute_groups(self, name: str) -> dict[str, Any]:
+        """Each value an attribute takes (not empty), with the ids of the respondents who
+        have it, as an integer array: a row per value, not per respondent."""
+        import numpy as np
+
+        rows = self.db.execute(
+            "SELECT value, group_concat(respondent_id, ' ') FROM respondent_attributes "
+            "WHERE name = ? AND value IS NOT NULL AND trim(value) != '' GROUP BY value",
             (name,),
-        ).fetchone()[0]
+        ).fetchall()
+        return {str(v): np.fromstring(ids, dtype=np.int64, sep=" ") for v, ids in rows}
+
+    def has_attribute(self, name: str) -> bool:
+        found = self.db.execute(
+            "SELECT 1 FROM respondent_attributes WHERE name = ? LIMIT 1", (name,)
+        ).fetchone()
+        return found is not None
+
+    def respondent_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM respondents").fetchone()[0]
 
     def comment_total(self, question_id: int | None = None) -> int:
         if question_id is None:

@@ -286,8 +286,26 @@ def _v5_undo_reaches_the_codebook(db: Database) -> None:
     log.create_index(["actor", "batch"])
 
 
-def _v6_guids_for_interchange(db: Database) -> None:
-    """Migration 6: what REFI-QDA interchange (.qdc, .qdpx) needs to keep.
+def _v6_assignments(db: Database) -> None:
+    """Migration 6: samples of comments assigned to a coder, for double-coding.
+
+    One row a comment a coder is asked to code; `seed` is the sample's random seed, so
+    the lead can say how it was drawn. Indexed by coder (the filter "assigned to me") and
+    by comment (a comment taken out takes its assignments with it).
+    """
+    table = db.table("assignments")
+    table.create(
+        {"comment_id": int, "coder": str, "seed": int, "assigned_at": str},
+        pk=("comment_id", "coder"),
+        not_null={"comment_id", "coder", "assigned_at"},
+        defaults={"assigned_at": NOW},
+        foreign_keys=[("comment_id", "comments", "id")],
+    )
+    table.create_index(["coder", "comment_id"])
+
+
+def _v7_guids_for_interchange(db: Database) -> None:
+    """Migration 7: what REFI-QDA interchange (.qdc, .qdpx) needs to keep.
 
     Codes and memos get a GUID each, made here for the rows already there, so that every
     export names them alike and a file read back or sent on keeps them. Comments,
@@ -348,7 +366,8 @@ MIGRATIONS: list[Migration] = [
     _v3_fts_as_sqlite_utils_makes_it,
     _v4_imports_own_what_they_write,
     _v5_undo_reaches_the_codebook,
-    _v6_guids_for_interchange,
+    _v6_assignments,
+    _v7_guids_for_interchange,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

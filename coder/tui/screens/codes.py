@@ -19,6 +19,7 @@ from coder.session.palette import rank
 from coder.tui.text import literal
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+PALETTE_LINES = 16  # matches shown at once (the height of the list in app.tcss)
 
 
 class CodePalette(ModalScreen[int | str | None]):
@@ -26,12 +27,14 @@ class CodePalette(ModalScreen[int | str | None]):
 
     Codes the model suggests for this comment and codes used most come first. `extra`
     offers choices that are not codes (such as "the top level"), returned by their id.
+    The matches are one piece of text, redrawn per letter: a list widget of a few dozen
+    entries rebuilt on every key press cost ten times as much.
     """
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", priority=True),
-        Binding("down", "cursor(1)", "Down", show=False, priority=True),
-        Binding("up", "cursor(-1)", "Up", show=False, priority=True),
+        Binding("down,ctrl+n", "cursor(1)", "Down", show=False, priority=True),
+        Binding("up,ctrl+p", "cursor(-1)", "Up", show=False, priority=True),
     ]
 
     def __init__(
@@ -50,12 +53,14 @@ class CodePalette(ModalScreen[int | str | None]):
         self.used = used or {}
         self.suggested = suggested or {}
         self.extra = extra or []
+        self.choices: list[tuple[str, Text]] = []  # (what choosing it returns, its line)
+        self.cursor = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="palette-dialog"):
             yield Label(self.title_text)
             yield Input(placeholder="a few letters of the code, e.g. emwor", id="palette-input")
-            yield OptionList(id="palette-options")
+            yield Static(id="palette-options")
             yield Static("enter chooses · ↑↓ move · esc cancels", classes="hint")
 
     def on_mount(self) -> None:
@@ -67,43 +72,49 @@ class CodePalette(ModalScreen[int | str | None]):
         self.show(event.value)
 
     def show(self, query: str) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
+        choices: list[tuple[str, Text]] = []
         if not query.strip():
-            options.add_options(
-                Option(Text(label, style="italic"), id=key) for key, label in self.extra
-            )
-        for match in rank(self.codes, query, used=self.used, suggested=self.suggested):
+            choices += [(key, Text(label, style="italic")) for key, label in self.extra]
+        for match in rank(
+            self.codes, query, used=self.used, suggested=self.suggested, limit=PALETTE_LINES
+        ):
             label = literal(match.code.path, one_line=True)
             for position in match.positions:
                 label.stylize("bold underline", position, position + 1)
             if match.code.id in self.suggested:
                 label.append(f"  ◇{self.suggested[match.code.id]:.0%}", style="italic")
-            options.add_option(Option(label, id=str(match.code.id)))
-        if options.option_count:
-            options.highlighted = 0
+            choices.append((str(match.code.id), label))
+        self.choices = choices
+        self.cursor = 0
+        self.draw()
+
+    def draw(self) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if not self.choices:
+            text.append("no code has those letters in that order", style="italic")
+        for i, (_, label) in enumerate(self.choices):
+            if i:
+                text.append("\n")
+            line = label.copy()
+            if i == self.cursor:
+                line.stylize("reverse")
+                line = Text("▸ ") + line
+            else:
+                line = Text("  ") + line
+            text.append_text(line)
+        # Its height is fixed: no need to lay the screen out again for each letter.
+        self.query_one("#palette-options", Static).update(text, layout=False)
 
     def action_cursor(self, delta: int) -> None:
-        options = self.query_one(OptionList)
-        if options.option_count:
-            current = options.highlighted or 0
-            options.highlighted = max(0, min(options.option_count - 1, current + delta))
+        if self.choices:
+            self.cursor = max(0, min(len(self.choices) - 1, self.cursor + delta))
+            self.draw()
 
     @on(Input.Submitted)
     def submitted(self) -> None:
-        options = self.query_one(OptionList)
-        if options.highlighted is None:
-            return
-        self._choose(options.get_option_at_index(options.highlighted).id)
-
-    @on(OptionList.OptionSelected)
-    def selected(self, event: OptionList.OptionSelected) -> None:
-        self._choose(event.option.id)
-
-    def _choose(self, key: str | None) -> None:
-        if key is None:
-            return
-        self.dismiss(int(key) if key.isdigit() else key)
+        if self.choices:
+            key = self.choices[self.cursor][0]
+            self.dismiss(int(key) if key.isdigit() else key)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

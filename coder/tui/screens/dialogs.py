@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rich.text import Text
 from textual import on
@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from coder.domain import Code, CommentFilter
+from coder.session.groups import Group, groups
 from coder.tui.text import literal
 
 
@@ -106,7 +107,7 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         super().__init__()
         self.choices = choices
         self.kind = ""
-        self.attributes: list[tuple[str, str, int]] | None = None
+        self.attributes: list[Group] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="filter-dialog"):
@@ -155,10 +156,10 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             return options
         if kind == "attribute":
             if self.attributes is None:
-                self.attributes = c.attributes()
+                self.attributes = groups(c.attributes())
             return [
-                Option(literal(f"{name} = {value}  ({n})", one_line=True), id=str(i))
-                for i, (name, value, n) in enumerate(self.attributes)
+                Option(literal(f"{g.label}  ({g.respondents})", one_line=True), id=str(i))
+                for i, g in enumerate(self.attributes)
             ]
         if kind == "coder":
             return [
@@ -181,8 +182,12 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             code_id = None if value == "any" else int(value)
             self.dismiss(CommentFilter(suggested=True, suggested_code_id=code_id))
         elif self.kind == "attribute":
-            name, val, _ = (self.attributes or [])[int(value)]
-            self.dismiss(CommentFilter(attribute=(name, val)))
+            group = (self.attributes or [])[int(value)]
+            if len(group.values) == 1:
+                self.dismiss(CommentFilter(attribute=(group.name, group.values[0])))
+            else:
+                where = CommentFilter(attribute_in=(group.name, group.values))
+                self.dismiss(replace(where, attribute_label=group.label))
         elif self.kind == "coder":
             self.dismiss(CommentFilter(coder=c.coders[int(value)]))
         elif self.kind == "question":
