@@ -34,10 +34,23 @@ class Code:
     color: str | None = None
     position: int = 0
     path: str = ""  # "Parent > Child"; equals name for a top-level code
+    codable: bool = True  # False: a heading that groups codes, not applied itself
+    guid: str | None = None  # the REFI-QDA GUID other tools know the code by
 
     @property
     def is_top_level(self) -> bool:
         return self.parent_id is None
+
+
+@dataclass(frozen=True)
+class CodeSet:
+    """A named group of codes from anywhere in the tree (REFI-QDA's code sets)."""
+
+    id: int
+    guid: str
+    name: str
+    description: str = ""
+    code_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class Memo:
     comment_id: int | None = None
     code_id: int | None = None
     updated_at: str = ""
+    guid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -283,3 +297,39 @@ class KeptWork:
 
     def __bool__(self) -> bool:
         return bool(self.comments or self.codes)
+
+
+# -- interchange with other tools (REFI-QDA) -------------------------------------------------
+
+
+@dataclass
+class ExchangeData:
+    """What reading another tool's project gives the store to write, as plain tuples.
+
+    A record names another by its position in these lists; codes by their id in the
+    project (they are written first, one by one).
+    """
+
+    questions: list[tuple[str, str | None]] = field(default_factory=list)  # name, GUID
+    respondents: list[tuple[str, str | None]] = field(default_factory=list)  # source id, GUID
+    attributes: list[tuple[int, str, str]] = field(default_factory=list)  # respondent, name, value
+    # source id, GUID, respondent (or None), question (or None), text
+    comments: list[tuple[str, str | None, int | None, int | None, str]] = field(
+        default_factory=list
+    )
+    # comment, code id, coder, start, end (None, None: the whole comment), created at
+    codings: list[tuple[int, int, str, int | None, int | None, str]] = field(default_factory=list)
+    # comment (or None), code id (or None), coder, text, GUID, created at
+    memos: list[tuple[int | None, int | None, str, str, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ExportedComment:
+    """A comment as an export reads it, in id order."""
+
+    id: int
+    source_id: str
+    guid: str | None  # None: derived from the project's GUID and the source id
+    text: str
+    respondent_id: int | None
+    question_id: int | None

@@ -56,3 +56,10 @@ SPREADSHEET_MEMBER_BYTES = Limit(
 SHEET_ROWS = Limit("rows in one sheet", "CODER_MAX_ROWS", 1_048_576, "rows")
 CELL_CHARS = Limit("characters in one cell or answer", "CODER_MAX_CELL_CHARS", 1_000_000)
 CODES_SHOWN = Limit("codes drawn in one report", "CODER_MAX_CODES", 2_000, "codes")
+# A .qdpx (REFI-QDA project) is a zip from someone else: its declared sizes are checked
+# before anything is unpacked, and each part is read no further than it declared.
+QDPX_BYTES = Limit("a .qdpx file's contents, unpacked", "CODER_MAX_QDPX_BYTES", 1 << 30, "bytes")
+QDPX_PART_BYTES = Limit(
+    "one file inside a .qdpx (or a .qdc), unpacked", "CODER_MAX_QDPX_PART_BYTES", 256 << 20, "bytes"
+)
+QDPX_PARTS = Limit("files inside one .qdpx", "CODER_MAX_QDPX_PARTS", 1_000_000, "files")

@@ -34,9 +34,15 @@ MAX_SHOWN = 200  # characters of one name or value in a message; the rest is cou
 
 
 def visible(text: str, *, one_line: bool = False) -> str:
-    """The same number of characters, with every control character made visible."""
+    """The same number of characters, with every control character made visible.
+
+    Over several lines, a Windows line end (`\r\n`, as in text from other tools) shows as
+    a line end after a space rather than after a ␍.
+    """
     if not _NEEDS_CHANGE.search(text):
         return text
+    if not one_line and "\r\n" in text:
+        text = text.replace("\r\n", " \n")
     return text.translate(_ONE_LINE if one_line else _MULTI_LINE)
 
 

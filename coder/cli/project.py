@@ -12,6 +12,7 @@ from coder.cli.output import echo
 
 if TYPE_CHECKING:
     from coder.corpus import ImportOptions, ImportSummary
+    from coder.interchange.summary import Summary as InterchangeSummary
 
 
 def _echo_kv(rows: list[tuple[str, object]]) -> None:
@@ -100,11 +101,31 @@ def import_(
     sheet: str | None,
     quiet: bool,
 ) -> None:
-    """Import survey answers from CSV, Excel (.xlsx) or JSON Lines.
+    """Import survey answers from CSV, Excel (.xlsx) or JSON Lines, or a whole coded
+    project from NVivo, ATLAS.ti, MAXQDA or QualCoder (.qdpx).
 
     Importing the same file twice adds nothing. If anything goes wrong, the project is
     left exactly as it was.
+
+    \b
+    A .qdpx (REFI-QDA project) goes into a new project (PROJECT.db is made if it does not
+    exist), an empty one, or one it shares no comments, respondents or memos with: its
+    text sources become comments, cases respondents, variables attributes, users coders,
+    notes memos, and sets of sources questions. Codings and memos without a user are
+    attributed to --coder (default: your login name). What coder cannot hold (pictures,
+    PDFs, audio, graphs, ...) is counted and named. Only --coder applies to it.
     """
+    if file.suffix.lower() == ".qdpx":
+        given = [name for name, value in (("--text", text), ("--id", id_column),
+                 ("--attr", attrs), ("--codes", codes), ("--create-codes", create_codes),
+                 ("--delimiter", delimiter), ("--encoding", encoding), ("--sheet", sheet))
+                 if value]  # fmt: skip
+        if given:
+            from coder.errors import CoderError
+
+            raise CoderError(f"{', '.join(given)} do not apply to a .qdpx (only --coder does)")
+        _import_qdpx(project, file, coder or default_coder())
+        return
     from coder.cli.progress import progress_bar
     from coder.corpus import ImportOptions, import_file
 
@@ -122,6 +143,32 @@ def import_(
     with opened(project) as store, progress_bar(f"importing {file.name}", quiet) as bar:
         summary = import_file(store, file, options, progress=bar)
     _print_import_summary(summary, options)
+
+
+def _import_qdpx(project: Path, file: Path, coder: str) -> None:
+    """Import a .qdpx; a project file made for it is removed again if the import fails."""
+    from coder.interchange.qdpx_import import import_qdpx, read_qdpx
+    from coder.store import create_project, open_project
+
+    made = not project.exists()
+    reader = read_qdpx(file, coder)  # a bad file fails before any project file is made
+    if made:
+        name = reader.name
+        store = create_project(project, name=" ".join(name.split()) if name else None)
+    else:
+        store = open_project(project)
+    try:
+        summary = import_qdpx(store, file, coder, reader)
+    except BaseException:
+        store.close()
+        if made:
+            for leftover in (project, Path(f"{project}-wal"), Path(f"{project}-shm")):
+                leftover.unlink(missing_ok=True)
+        raise
+    store.close()
+    if made:
+        echo(f"created {project}")
+    _print_summary(summary)
 
 
 def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
@@ -170,6 +217,13 @@ def _print_import_summary(s: ImportSummary, options: ImportOptions) -> None:
             f"completed {s.completed_imports} unfinished import(s) of this file; "
             "none is unfinished now"
         )
+
+
+def _print_summary(summary: InterchangeSummary) -> None:
+    """What an interchange import did, then one line for each kind of thing not kept."""
+    echo(f"imported {summary.done_line()}")
+    for line in summary.lines():
+        echo(f"not kept as it was: {line}")
 
 
 @cli.command()
@@ -250,7 +304,20 @@ def codebook_show(project: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def codebook_import(project: Path, file: Path) -> None:
-    """Add a codebook's codes to the project; codes already there get its definitions."""
+    """Add a codebook's codes to the project; codes already there get its definitions.
+
+    FILE is YAML or JSON (.yaml, .yml, .json), or a REFI-QDA codebook (.qdc) from NVivo,
+    ATLAS.ti, MAXQDA or QualCoder: its codes are matched to the project's by GUID, then by
+    path, and its code sets come too. Anything it holds that coder cannot keep as it is
+    is counted and named.
+    """
+    if file.suffix.lower() == ".qdc":
+        from coder.interchange.qdc import import_qdc
+
+        with opened(project) as store:
+            summary = import_qdc(store, file)
+        _print_summary(summary)
+        return
     from coder.codebook import merge_codebook, read_codebook
 
     book = read_codebook(file)
@@ -263,7 +330,21 @@ def codebook_import(project: Path, file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
 def codebook_export(project: Path, file: Path) -> None:
-    """Write the project's codebook to FILE (.yaml, .yml or .json)."""
+    """Write the project's codebook to FILE (.yaml, .yml or .json, or .qdc for other tools).
+
+    A .qdc (REFI-QDA) holds the code tree with colours, each code's definition, include,
+    exclude and examples folded into its Description (see the README), whether it is
+    codable, and the code sets; each code keeps its GUID from one export to the next.
+    """
+    if file.suffix.lower() == ".qdc":
+        from coder.interchange.qdc import write_qdc
+
+        with opened(project) as store:
+            summary = write_qdc(store, file)
+        echo(f"wrote {file}: {summary.done_line()}")
+        for line in summary.lines():
+            echo(f"note: {line}")
+        return
     from coder.codebook import codebook_from_codes, write_codebook
 
     with opened(project) as store:

@@ -175,7 +175,8 @@ def export(
     include_suggestions: bool,
     no_bom: bool,
 ) -> None:
-    """Write the coded data set to FILE.csv, FILE.xlsx or FILE.jsonl, one row a comment.
+    """Write the coded data set to FILE.csv, FILE.xlsx or FILE.jsonl, one row a comment;
+    or the whole project to FILE.qdpx for NVivo, ATLAS.ti, MAXQDA or QualCoder.
 
     \b
     Columns: comment_id, respondent_id, question, text, codes ("; "-separated code paths,
@@ -197,7 +198,26 @@ def export(
     Formula safety: in CSV, a cell starting with = + - @ gets a leading ' so Excel or
     LibreOffice show it as text and never run it; in xlsx such cells are stored as text.
     JSON Lines is written as it is (no spreadsheet reads it).
+
+    \b
+    FILE.qdpx (REFI-QDA): the codebook, coders as users, each comment a text source,
+    every coding a selection with exact positions, memos as notes, respondents as cases
+    with their attributes, questions as sets of sources. See the README's Interchange
+    section. --coder, --question and --include-suggestions do not apply to it.
     """
+    if file.suffix.lower() == ".qdpx":
+        from coder.errors import CoderError
+        from coder.interchange.qdpx_export import write_qdpx
+
+        if coder or question or include_suggestions:
+            raise CoderError("a .qdpx holds the whole project: drop --coder, --question and "
+                             "--include-suggestions")  # fmt: skip
+        with opened(project) as store:
+            summary = write_qdpx(store, file)
+        echo(f"wrote {file}: {summary.done_line()}")
+        for line in summary.lines():
+            echo(f"note: {line}")
+        return
     from coder.report.export import write_export
 
     with opened(project) as store:

@@ -12,11 +12,14 @@ from types import TracebackType
 
 from coder.domain import ProjectStatus
 from coder.store.assignments import Assignments
+from coder.store.code_sets import CodeSets
 from coder.store.codebook import Codebook
+from coder.store.coders import Coders
 from coder.store.codes import Codes
 from coder.store.codings import ChangeLog, Codings
 from coder.store.comments import Comments
 from coder.store.db import Db, open_connection
+from coder.store.exchange import Exchange
 from coder.store.history import History, RowLog
 from coder.store.imports import Imports
 from coder.store.memos import Memos
@@ -46,6 +49,9 @@ class Store:
         self.models = Models(db)
         self.imports = Imports(db, self.log)
         self.reports = Reports(db)
+        self.code_sets = CodeSets(db)
+        self.coders = Coders(db)
+        self.exchange = Exchange(db, self.log)
         self.assignments = Assignments(db)
         self.merging = Merging(db, self.log)
 

@@ -151,6 +151,7 @@ class Codebook:
                 self.db.execute("UPDATE codes SET parent_id = ? WHERE id = ?", (into_id, child))
                 self._logged(batch, "codes", child, before, actor)
             memos = self._retarget("memos", from_id, into_id, batch, actor)
+            self._move_set_members(from_id, into_id, batch, actor)
             removed = self._remove([from_id], batch, actor)
         return Removed(
             codes=1,
@@ -199,6 +200,10 @@ class Codebook:
             for row in self.db.column("SELECT id FROM suggestions WHERE code_id = ?", (code_id,)):
                 self._drop(batch, "suggestions", row, actor)
                 suggestions += 1
+            for row in self.db.column(
+                "SELECT id FROM code_set_members WHERE code_id = ?", (code_id,)
+            ):
+                self._drop(batch, "code_set_members", row, actor)
         for code_id in reversed(ids):  # sub-codes before their parents
             self._drop(batch, "codes", code_id, actor)
         return Removed(codes=len(ids), codings=codings, memos=memos, suggestions=suggestions)
@@ -210,6 +215,21 @@ class Codebook:
             self.db.execute(f"UPDATE {table} SET code_id = ? WHERE id = ?", (into_id, row_id))
             self._logged(batch, table, row_id, before, actor)
         return len(rows)
+
+    def _move_set_members(self, from_id: int, into_id: int, batch: int, actor: str) -> None:
+        """A merged code's places in code sets go to the code it is merged into (where that
+        is not in the set already; the rest go with the merged code)."""
+        rows = self.db.execute(
+            "SELECT id FROM code_set_members WHERE code_id = ? AND set_id NOT IN "
+            "(SELECT set_id FROM code_set_members WHERE code_id = ?)",
+            (from_id, into_id),
+        ).fetchall()
+        for (row_id,) in rows:
+            before = self.history.rows.snapshot("code_set_members", row_id)
+            self.db.execute(
+                "UPDATE code_set_members SET code_id = ? WHERE id = ?", (into_id, row_id)
+            )
+            self._logged(batch, "code_set_members", row_id, before, actor)
 
     # -- the log ---------------------------------------------------------------------------
 

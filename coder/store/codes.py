@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -12,13 +13,18 @@ from coder.domain import PATH_SEPARATOR, Code
 from coder.errors import CoderError
 from coder.store.db import Db
 
-_COLUMNS = "id, name, parent_id, description, include, exclude, examples, color, position"
+_COLUMNS = (
+    "id, name, parent_id, description, include, exclude, examples, color, position, codable, guid"
+)
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")  # anything else is shown without a colour
-_UPDATABLE = {"name", "description", "include", "exclude", "examples", "color", "position"}
+_UPDATABLE = {
+    "name", "description", "include", "exclude", "examples", "color", "position", "codable",
+}  # fmt: skip
 
 
 def _code(row: Sequence[Any], path: str) -> Code:
-    id_, name, parent_id, description, include, exclude, examples, color, position = row
+    id_, name, parent_id, description, include, exclude, examples, color, position = row[:9]
+    codable, guid = row[9:]
     return Code(
         id=id_,
         name=str(name),
@@ -30,6 +36,8 @@ def _code(row: Sequence[Any], path: str) -> Code:
         color=color if isinstance(color, str) and _COLOR.match(color) else None,
         position=position if isinstance(position, int) else 0,
         path=path,
+        codable=codable != 0,
+        guid=guid if isinstance(guid, str) else None,
     )
 
 
@@ -103,9 +111,11 @@ class Codes:
         color: str | None = None,
         position: int | None = None,
         import_id: int | None = None,
+        codable: bool = True,
+        guid: str | None = None,
     ) -> int:
         """Add a code; `import_id` when an import creates it, so that taking the import out
-        removes the code too (unless someone has used it since)."""
+        removes the code too (unless someone has used it since). A new GUID unless given."""
         with self.db.transaction():
             if position is None:
                 position = self.db.scalar(
@@ -115,7 +125,8 @@ class Codes:
             try:
                 cur = self.db.execute(
                     "INSERT INTO codes (name, parent_id, description, include, exclude, examples,"
-                    " color, position, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " color, position, import_id, codable, guid)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         name,
                         parent_id,
@@ -126,6 +137,8 @@ class Codes:
                         color,
                         position,
                         import_id,
+                        int(codable),
+                        guid or str(uuid.uuid4()),
                     ),
                 )
             except sqlite3.IntegrityError as exc:
@@ -148,7 +161,20 @@ class Codes:
 
     def delete(self, code_id: int) -> None:
         with self.db.transaction():
+            self.db.execute("DELETE FROM code_set_members WHERE code_id = ?", (code_id,))
             self.db.execute("DELETE FROM codes WHERE id = ?", (code_id,))
+
+    def ensure_guids(self) -> int:
+        """Give a GUID to every code without one (a code put back by undoing a change made
+        before codes had GUIDs); returns how many were given one."""
+        missing = self.db.column("SELECT id FROM codes WHERE guid IS NULL")
+        if missing:
+            with self.db.transaction():
+                self.db.executemany(
+                    "UPDATE codes SET guid = ? WHERE id = ? AND guid IS NULL",
+                    [(str(uuid.uuid4()), code_id) for code_id in missing],
+                )
+        return len(missing)
 
     def stable_ids(self) -> dict[int, str]:
         """Each code's stable id (a GUID, as REFI-QDA exchange gives codes), where the file

@@ -23,9 +23,12 @@ from coder.store.db import Db
 ROW_TABLES: dict[str, tuple[str, ...]] = {
     "codes": (
         "id", "parent_id", "name", "description", "include", "exclude", "examples", "color",
-        "position", "created_at",
+        "position", "created_at", "guid", "codable",
     ),
-    "memos": ("id", "comment_id", "code_id", "coder", "text", "created_at", "updated_at"),
+    "memos": (
+        "id", "comment_id", "code_id", "coder", "text", "created_at", "updated_at", "guid",
+    ),
+    "code_set_members": ("id", "set_id", "code_id"),
     "suggestions": (
         "id", "comment_id", "code_id", "probability", "model_version", "explanation", "status",
         "decided_by", "decided_at",

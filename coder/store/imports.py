@@ -185,9 +185,9 @@ class Imports:
                 keep.add(code)
                 code = parents[code]
         keep &= created
-        self.db.executemany(
-            "DELETE FROM codes WHERE id = ?", [(code,) for code in sorted(created - keep)]
-        )
+        gone = [(code,) for code in sorted(created - keep)]
+        self.db.executemany("DELETE FROM code_set_members WHERE code_id = ?", gone)
+        self.db.executemany("DELETE FROM codes WHERE id = ?", gone)
         paths = self.db.select_in(
             "SELECT path FROM code_paths WHERE code_id IN ({marks}) ORDER BY path", sorted(keep)
         )

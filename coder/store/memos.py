@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from coder.domain import Memo
 from coder.store.db import Db
 
@@ -15,7 +17,7 @@ class Memos:
     def on(self, *, comment_id: int | None = None, code_id: int | None = None) -> list[Memo]:
         """The memos on one comment, on one code, or (neither given) on the project."""
         rows = self.db.execute(
-            "SELECT id, text, coder, comment_id, code_id, updated_at FROM memos "
+            "SELECT id, text, coder, comment_id, code_id, updated_at, guid FROM memos "
             "WHERE comment_id IS ? AND code_id IS ? ORDER BY id",
             (comment_id, code_id),
         ).fetchall()
@@ -42,7 +44,7 @@ class Memos:
                 )
                 return int(found)
             cur = self.db.execute(
-                "INSERT INTO memos (comment_id, code_id, coder, text) VALUES (?, ?, ?, ?)",
-                (comment_id, code_id, coder, text),
+                "INSERT INTO memos (comment_id, code_id, coder, text, guid) VALUES (?, ?, ?, ?, ?)",
+                (comment_id, code_id, coder, text, str(uuid.uuid4())),
             )
             return int(cur.lastrowid or 0)

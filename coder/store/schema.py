@@ -304,6 +304,60 @@ def _v6_assignments(db: Database) -> None:
     table.create_index(["coder", "comment_id"])
 
 
+def _v7_guids_for_interchange(db: Database) -> None:
+    """Migration 7: what REFI-QDA interchange (.qdc, .qdpx) needs to keep.
+
+    Codes and memos get a GUID each, made here for the rows already there, so that every
+    export names them alike and a file read back or sent on keeps them. Comments,
+    respondents and questions get a `guid` column that stays empty for rows coder made
+    (their GUIDs are derived from the project's own GUID, made when first needed, and their
+    unchanging ids, which costs a large import nothing) and holds the GUID another tool gave them. `coders` keeps
+    the GUIDs of users read from another tool; codes can be marked not codable (a heading
+    only); code sets group codes, as the other tools' sets do.
+    """
+    import uuid
+
+    for table in ("codes", "memos", "comments", "respondents", "questions"):
+        db.table(table).add_column("guid", str)
+    db.table("codes").add_column("codable", int, not_null_default=1)
+    db.table("memos").add_column("import_id", int, fk="imports")
+    for table in ("codes", "memos"):
+        rows = [(str(uuid.uuid4()), row_id) for (row_id,) in db.execute(f"SELECT id FROM {table}")]
+        db.conn.executemany(f"UPDATE {table} SET guid = ? WHERE id = ?", rows)
+    for table in ("codes", "memos", "comments", "respondents", "questions"):
+        db.table(table).create_index(["guid"], unique=True)
+    db.table("coders").create(
+        {"name": str, "guid": str, "import_id": int},
+        pk="name",
+        not_null={"guid"},
+        foreign_keys=[("import_id", "imports", "id")],
+    )
+    db.table("coders").create_index(["guid"], unique=True)
+    db.table("code_sets").create(
+        {
+            "id": int,
+            "guid": str,
+            "name": str,
+            "description": str,
+            "position": int,
+            "import_id": int,
+        },  # fmt: skip
+        pk="id",
+        not_null={"guid", "name", "description", "position"},
+        defaults={"description": "", "position": 0},
+        foreign_keys=[("import_id", "imports", "id")],
+    )
+    db.table("code_sets").create_index(["guid"], unique=True)
+    db.table("code_set_members").create(
+        {"id": int, "set_id": int, "code_id": int},
+        pk="id",
+        not_null={"set_id", "code_id"},
+        foreign_keys=[("set_id", "code_sets", "id"), ("code_id", "codes", "id")],
+    )
+    db.table("code_set_members").create_index(["set_id", "code_id"], unique=True)
+    db.table("code_set_members").create_index(["code_id"])
+
+
 Migration = str | Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = [
@@ -313,6 +367,7 @@ MIGRATIONS: list[Migration] = [
     _v4_imports_own_what_they_write,
     _v5_undo_reaches_the_codebook,
     _v6_assignments,
+    _v7_guids_for_interchange,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

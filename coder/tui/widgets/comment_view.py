@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -25,6 +26,10 @@ EXCERPT_CHARS = 40
 CODE_COLUMN = 30  # at most, cells for the code in the side-by-side view
 CODER_COLUMN = 9  # at most, cells for each coder there
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
+# A long text (an interview) is shown in parts of at least this many characters, split at
+# line ends, so that moving the caret or marking a match repaints only the parts it
+# touches and finding the caret's line wraps one part, not the whole text.
+PART_CHARS = 2000
 
 
 class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
@@ -54,6 +59,10 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         self.selecting = False
         self.mark = 0
         self.caret = 0
+        self._more: list[Static] = []  # the body's parts after the first, for a long text
+        self._spans: list[tuple[int, int]] = [(0, 0)]  # each part's characters
+        self._line_starts: dict[tuple[int, int, int], list[int]] = {}  # (part, width, id)
+        self._plain: list[Text] = []  # each part as shown, before styling: made once a comment
 
     def compose(self) -> ComposeResult:
         yield Static(id="comment-meta")
@@ -66,6 +75,11 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if self.shown is None or shown is None or shown.comment.id != self.shown.comment.id:
             self.end_selection()
             self.scroll_home(animate=False)
+            self._line_starts.clear()
+            text = shown.comment.text if shown else ""
+            self._spans = _parts(text)
+            safe = visible(text)  # once for the whole text, so every part is cut from it alike
+            self._plain = [Text(safe[start:end]) for start, end in self._spans]
         self.shown = shown
         self._draw()
 
@@ -75,10 +89,32 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         codes = self.query_one("#comment-codes", Static)
         if self.shown is None:
             parts = [Text(""), Text("No comment to show.", style="italic"), Text("")]
+            pieces = [parts[1]]
         else:
-            parts = [self._meta(), self._body(), self._codes()]
-        for static, text in zip((meta, body, codes), parts, strict=True):
+            parts = [self._meta(), Text(), self._codes()]
+            pieces = self._body()
+        for static, text in zip((meta, body, codes), [parts[0], pieces[0], parts[2]], strict=True):
             update_if_changed(static, text, self._last)
+        self._show_more(pieces[1:], codes)
+
+    def _show_more(self, pieces: list[Text], codes: Static) -> None:
+        """The body's further parts, each in a Static of its own below the first."""
+        for static, text in zip(self._more, pieces, strict=False):
+            update_if_changed(static, text, self._last)
+        if len(pieces) > len(self._more):
+            new = [Static(text, classes="comment-body-more") for text in pieces[len(self._more) :]]
+            for static, text in zip(new, pieces[len(self._more) :], strict=True):
+                self._last[id(static)] = text
+            self._more.extend(new)
+            self.mount_all(new, before=codes)
+        elif len(pieces) < len(self._more):
+            for static in self._more[len(pieces) :]:
+                self._last.pop(id(static), None)
+                static.remove()
+            del self._more[len(pieces) :]
+        self.query_one("#comment-body", Static).set_class(bool(self._more), "-continued")
+        for i, static in enumerate(self._more):
+            static.set_class(i == len(self._more) - 1, "-last")
 
     def _meta(self) -> Text:
         shown = self.shown
@@ -97,10 +133,11 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 text.append_text(literal(value or "", one_line=True))
         return text
 
-    def _body(self) -> Text:
+    def _body(self) -> list[Text]:
+        """The text, styled, in its parts (one part unless it is long)."""
         shown = self.shown
         assert shown is not None
-        text = literal(shown.comment.text)
+        styles: list[tuple[str | Style, int, int]] = []
         length = len(shown.comment.text)
         for coding in shown.codings:
             if coding.start is None or coding.end is None:
@@ -112,16 +149,23 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 style = f"{contrast(color)} on {color}" if color else "reverse"
             else:  # another coder's segment: marked, but not as if it were yours
                 style = f"underline {color}" if color else "underline"
-            text.stylize(style, start, end)
+            styles.append((style, start, end))
         match_style = self.get_component_rich_style("comment-view--match")
         for start, end in _matches(shown.comment.text, shown.search_terms):
-            text.stylize(match_style, start, end)
+            styles.append((match_style, start, end))
         if self.selecting and length:
             start, end = self.selection_span(trim=False)
-            text.stylize(self.get_component_rich_style("comment-view--selection"), start, end)
-            text.stylize(self.get_component_rich_style("comment-view--caret"), self.caret,
-                         self.caret + 1)  # fmt: skip
-        return text
+            styles.append((self.get_component_rich_style("comment-view--selection"), start, end))
+            styles.append((self.get_component_rich_style("comment-view--caret"), self.caret,
+                           self.caret + 1))  # fmt: skip
+        parts = []
+        for (first, last), plain in zip(self._spans, self._plain, strict=True):
+            part = plain.copy()
+            for look, start, end in styles:
+                if start < last and end > first:
+                    part.stylize(look, max(start, first) - first, min(end, last) - first)
+            parts.append(part)
+        return parts
 
     def _codes(self) -> Text:
         shown = self.shown
@@ -280,17 +324,29 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
 
     def _scroll_to_caret(self) -> None:
         """Keep the caret on screen in a comment longer than the view."""
-        body = self.query_one("#comment-body", Static)
-        width = body.content_region.width
-        if not self.shown or width <= 0:
+        if not self.shown:
             return
-        lines = literal(self.shown.comment.text).wrap(self.app.console, width)
-        seen = line = 0
-        for line, wrapped in enumerate(lines):  # noqa: B007 - the last line is the answer
-            seen += len(wrapped.plain) + 1
-            if seen > self.caret:
-                break
-        top = body.virtual_region.y + line
+        part = next(
+            (i for i, (_, end) in enumerate(self._spans) if self.caret <= end),
+            len(self._spans) - 1,
+        )
+        statics = [self.query_one("#comment-body", Static), *self._more]
+        static = statics[min(part, len(statics) - 1)]
+        width = static.content_region.width
+        if width <= 0:
+            return
+        start, end = self._spans[part]
+        key = (part, width, self.shown.comment.id)
+        starts = self._line_starts.get(key)
+        if starts is None:  # where each wrapped line of this part starts, once per width
+            lines = self._plain[part].wrap(self.app.console, width)
+            starts, seen = [], start
+            for wrapped in lines:
+                starts.append(seen)
+                seen += len(wrapped.plain) + 1
+            self._line_starts[key] = starts
+        line = max(0, bisect_right(starts, self.caret) - 1)
+        top = static.virtual_region.y + line
         height = self.scrollable_content_region.height
         if not self.scroll_y <= top < self.scroll_y + height:
             self.scroll_to(y=max(0, top - height // 2), animate=False)
@@ -313,6 +369,20 @@ def _fit(text: str, cells: int) -> str:
     if cell_len(text) <= cells:
         return set_cell_size(text, cells)
     return set_cell_size(text, cells - 1) + "…"
+
+
+def _parts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each part of a text shown in parts: split at a line end (which
+    the split itself shows) once a part has PART_CHARS characters."""
+    spans, start = [], 0
+    while len(text) - start > PART_CHARS:
+        cut = text.find("\n", start + PART_CHARS)
+        if cut < 0:
+            break
+        spans.append((start, cut))
+        start = cut + 1
+    spans.append((start, len(text)))
+    return spans
 
 
 def _is_word(ch: str) -> bool:
