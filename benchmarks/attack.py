@@ -176,7 +176,7 @@ HOSTILE = [
 
 
 def hostile(tmp: Path) -> None:
-    print(f"{len(HOSTILE)} hostile project files x 8 commands")
+    print(f"{len(HOSTILE)} hostile project files x 12 commands")
     base = tmp / "base.db"
     coder("demo", tmp / "h", "--no-tui", "--fresh")
     shutil.copy(tmp / "h" / "hsb-demo.db", base)
@@ -201,6 +201,10 @@ def hostile(tmp: Path) -> None:
             ["suggest", project],
             ["train", project, "--budget", "0", "--features", "tfidf", "-q"],
             ["tui", project],  # no terminal here: refused either way
+            ["merge", base, project],  # a hostile colleague's copy merged into a good one
+            ["agreement", project],
+            ["export", project, tmp / f"x{n}.qdpx"],
+            ["codebook", project, "export", tmp / f"x{n}.qdc"],
             ["repair", project],
         ):
             coder(*args, timeout=300)

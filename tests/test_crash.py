@@ -215,3 +215,71 @@ def test_an_import_killed_anywhere_keeps_what_it_committed_and_completes_on_a_re
         after = store.status()
     assert after.comments == before + 6000 and after.incomplete_imports == 0
     assert after.respondents == 5 + 3000  # the mini project's five, and no phantom ones
+
+
+def kill_at(seconds: float, *argv: str) -> None:
+    """Run `coder ARGV` in a child and SIGKILL it after so many seconds (or let it end)."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "coder", *argv],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        child.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+
+def counts(path: Path) -> tuple[int, int, int]:
+    """(comments, codings, memos): what a merge or an import adds."""
+    conn = sqlite3.connect(path)
+    try:
+        return tuple(  # type: ignore[return-value]
+            conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # noqa: S608
+            for t in ("comments", "codings", "memos")
+        )
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def exchange_files(tmp_path_factory, demo_template):
+    """The demo exported as .qdpx, and a copy of it coded by another coder, for merging."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("exchange")
+    qdpx = folder / "demo.qdpx"
+    subprocess.run([sys.executable, "-m", "coder", "export", str(demo_template), str(qdpx)],
+                   check=True, capture_output=True)  # fmt: skip
+    theirs = folder / "theirs.db"
+    shutil.copy(demo_template, theirs)
+    with open_project(theirs) as store:
+        code_id = store.codes.all()[0].id
+        for comment in range(1, 400):
+            store.codings.apply(comment, code_id, "bob")
+        store.memos.write("from bob's copy", "bob", comment_id=1)
+    return qdpx, theirs
+
+
+@pytest.mark.parametrize("seconds", [0.4, 0.9, 1.4, 2.0])
+def test_a_merge_or_a_qdpx_import_killed_anywhere_is_all_or_nothing(
+    tmp_path, demo_project, exchange_files, seconds
+):
+    qdpx, theirs = exchange_files
+    before = counts(demo_project)
+    kill_at(seconds, "merge", str(demo_project), str(theirs))
+    healthy(demo_project)
+    middle = counts(demo_project)
+    assert middle == before or middle[1] == before[1] + 399, (before, middle)
+    kill_at(60, "merge", str(demo_project), str(theirs))  # run again, to the end
+    assert counts(demo_project) == (before[0], before[1] + 399, before[2] + 1)
+
+    new = tmp_path / "new.db"
+    kill_at(seconds, "import", str(new), str(qdpx))
+    if new.exists():
+        healthy(new)
+        assert counts(new) in ((0, 0, 0), before)
+    if not new.exists() or counts(new) == (0, 0, 0):
+        kill_at(60, "import", str(new), str(qdpx))
+    assert counts(new) == before

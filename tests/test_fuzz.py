@@ -15,6 +15,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import zipfile
 
 import pytest
 from cli_support import run
@@ -225,11 +226,17 @@ def test_any_tampered_project_opens_or_is_refused_cleanly(capsys, tmp_path, proj
             conn.execute(sql)
     conn.commit()
     conn.close()
+    mine = tmp_path / "mine.db"
+    mine.unlink(missing_ok=True)
+    shutil.copy(project, mine)
     for args in (
         ["status", path],
         ["codebook", path, "show"],
         ["report", path],
         ["export", path, tmp_path / "o.csv"],
+        ["export", path, tmp_path / "o.qdpx"],
+        ["merge", mine, path],  # a colleague's tampered copy, merged into mine
+        ["agreement", path],
     ):
         one_line_or_success(*run(capsys, *args)[::2])
     code, _, err = run(capsys, "repair", path)
@@ -238,3 +245,63 @@ def test_any_tampered_project_opens_or_is_refused_cleanly(capsys, tmp_path, proj
         for args in (["status", path], ["codebook", path, "show"], ["report", path]):
             code, _, err = run(capsys, *args)
             assert code == 0, err
+
+
+@pytest.fixture
+def qde(project, tmp_path_factory):
+    """The fuzz project exported as REFI-QDA: its project.qde document, as text."""
+    out = tmp_path_factory.mktemp("qdpx") / "p.qdpx"
+    shutil.copy(project, out.with_suffix(".db"))
+    code = main_code("export", out.with_suffix(".db"), out)
+    assert code == 0
+    with zipfile.ZipFile(out) as z:
+        return z.read("project.qde").decode("utf-8")
+
+
+def main_code(*argv) -> int:
+    from coder.cli import main
+
+    try:
+        main([str(a) for a in argv])
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+@FUZZ
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.floats(0, 1),
+            st.integers(0, 40),
+            st.sampled_from(['"', "<", ">", "&", "/", "x", "-1", "99999999", "&lol;", "\x00", "é"])
+            | cells,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    into_existing=st.booleans(),
+)
+def test_any_damaged_qdpx_imports_or_fails_cleanly(
+    capsys, tmp_path, project, qde, edits, into_existing
+):
+    """A project document cut and spliced anywhere: imported, or refused in one line with the
+    project as it was."""
+    text = qde
+    for where, cut, insert in edits:
+        at = int(where * len(text))
+        text = text[:at] + insert + text[at + cut :]
+    archive = tmp_path / "damaged.qdpx"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("project.qde", text.encode("utf-8", errors="replace"))
+    if into_existing:
+        path = fresh(project, tmp_path)
+        before = table(tmp_path)
+    else:
+        path = tmp_path / "new.db"
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(f"new.db{suffix}").unlink(missing_ok=True)
+    code, _, err = run(capsys, "import", path, archive)
+    one_line_or_success(code, err)
+    if code and into_existing:
+        assert table(tmp_path) == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import threading
 
@@ -56,17 +57,22 @@ TRIGGER = (
     ],
 )
 def test_a_tampered_file_is_refused_then_repaired_keeping_every_coding(
-    capsys, demo_project, statements, named
+    capsys, demo_project, statements, named, tmp_path
 ):
     before = reference_codings(demo_project)
+    mine = tmp_path / "mine.db"
+    shutil.copyfile(demo_project, mine)
     tamper(demo_project, *statements)
     for args in (
         ["status", demo_project],
         ["report", demo_project],
         ["codebook", demo_project, "show"],
+        ["merge", mine, demo_project],  # a colleague's copy, to be merged into mine
+        ["export", demo_project, tmp_path / "out.qdpx"],
     ):
         code, _, err = run(capsys, *args)
         assert code == 1 and named in err and "coder repair" in err and err.count("\n") == 1
+    assert reference_codings(mine) == before and not (tmp_path / "out.qdpx").exists()
     code, out, err = run(capsys, "repair", demo_project)
     assert code == 0, err
     assert named in out and "before-repair" in out

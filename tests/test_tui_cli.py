@@ -6,6 +6,7 @@ import pytest
 
 import coder.cli.tui as tui_cli
 from coder.cli import main
+from coder.domain import CommentFilter
 from coder.errors import CoderError
 from coder.store import open_project
 from coder.tui import keys
@@ -49,8 +50,8 @@ def test_tui_command_opens_the_app_with_the_resolved_name(
         return_code = 0
         unsaved: list[str] = []
 
-        def __init__(self, path, coder, settings):
-            opened.append((path, coder, settings.keymap))
+        def __init__(self, path, coder, settings, where=None):
+            opened.append((path, coder, settings.keymap, where))
 
         def run(self):
             return None
@@ -59,8 +60,17 @@ def test_tui_command_opens_the_app_with_the_resolved_name(
     monkeypatch.setattr(tui_cli, "check_terminal", lambda: None)
     monkeypatch.setenv("CODER_CONFIG", str(mini_project.parent / "none.toml"))
     main(["tui", str(mini_project), "--coder", "ana"])
-    assert opened == [(mini_project, "ana", {})]
+    assert opened == [(mini_project, "ana", {}, None)]
     assert "ana's coding is saved" in capsys.readouterr().out
+    # a lead settling disagreements codes as `consensus`, on the unsettled ones first
+    main(["tui", str(mini_project), "--consensus"])
+    assert opened[-1][1] == "consensus"
+    assert opened[-1][3] == CommentFilter(disagreement=True, unsettled=True)
+    with pytest.raises(SystemExit):
+        main(["tui", str(mini_project), "--consensus", "--coder", "ana"])
+    assert "leave out --coder" in capsys.readouterr().err
+    with open_project(mini_project) as store:  # and `consensus` is not remembered as ana's name
+        assert tui_cli.resolve_coder(store, None) == "ana"
 
 
 @pytest.mark.parametrize(
@@ -74,7 +84,7 @@ def test_the_workbench_never_reports_unsaved_work_as_saved(
     mini_project, no_coder_env, monkeypatch, capsys, return_code, unsaved, message
 ):
     class FailedApp:
-        def __init__(self, path, coder, settings):
+        def __init__(self, path, coder, settings, where=None):
             self.return_code, self.unsaved = return_code, unsaved
 
         def run(self):

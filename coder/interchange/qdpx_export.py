@@ -163,6 +163,14 @@ class _Export:
             {"guid": guid, "name": comment.source_id, "plainTextPath": f"internal://{guid}.txt"},
         )
         length = len(comment.text)
+        known = [row for row in codings if row[1] in self.code_guid]
+        if len(known) < len(codings):  # only a damaged file codes with a code it lacks
+            self.summary.skip(
+                "codings of codes the codebook does not have (run coder repair)",
+                comment.source_id,
+                amount=len(codings) - len(known),
+            )
+            codings = known
         spans: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
         whole_of_nothing = []
         for row in codings:
