@@ -166,7 +166,9 @@ def _merge_codes(store: Store, other: Store, summary: MergeSummary) -> dict[int,
     this project has, and definitions that differ, are named as conflicts."""
     ours = store.codes.all()
     theirs = other.codes.all()
-    matched = match_codes(ours, store.codes.stable_ids(), theirs, other.codes.stable_ids())
+    our_ids, their_ids = store.codes.stable_ids(), other.codes.stable_ids()
+    matched = match_codes(ours, our_ids, theirs, their_ids)
+    taken = set(our_ids.values())
     ours_by_id = {c.id: c for c in ours}
     mapping: dict[int, int] = {}
     for code in theirs:  # tree order: a parent before its children
@@ -181,6 +183,9 @@ def _merge_codes(store: Store, other: Store, summary: MergeSummary) -> dict[int,
                 exclude=code.exclude,
                 examples=code.examples,
                 color=code.color,
+                codable=code.codable,
+                # the code keeps its stable id, so later merges and exports know it as one
+                guid=their_ids.get(code.id) if their_ids.get(code.id) not in taken else None,
             )
             summary.codes_added.append(code.path)
         elif _definition(ours_by_id[found]) != _definition(code):

@@ -249,3 +249,20 @@ def test_codes_match_by_stable_id_before_path():
     ]
     matched = match_codes(ours, {1: "g-1"}, theirs, {7: "g-1"})
     assert matched == {7: 1, 8: 2, 9: None}
+
+
+def test_a_code_brought_in_keeps_its_stable_id(copies):
+    a, b = copies
+    with open_project(b) as bob:
+        training = next(c.id for c in bob.codes.all() if c.path.endswith("Training"))
+        guid = bob.codes.stable_ids()[training]
+    merged(a, b)
+    with open_project(a) as ann:
+        brought = next(c.id for c in ann.codes.all() if c.path == "Feelings > Training")
+        assert ann.codes.stable_ids()[brought] == guid
+        before = len(ann.codes.all())
+    with open_project(b) as bob:  # renamed in bob's copy: still the same code at the next merge
+        bob.codebook.update(training, "bob", name="Training needs")
+    merged(a, b)
+    with open_project(a) as ann:
+        assert len(ann.codes.all()) == before
