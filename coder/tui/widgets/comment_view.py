@@ -23,7 +23,7 @@ from coder.tui.text import contrast, foreground, literal, visible
 from coder.tui.widgets.quiet import update_if_changed
 
 EXCERPT_CHARS = 40
-CODE_COLUMN = 30  # at most, cells for the code in the side-by-side view
+CODE_COLUMN = 60  # at most, cells for the code in the side-by-side view
 CODER_COLUMN = 9  # at most, cells for each coder there
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
 # A long text (an interview) is shown in parts of at least this many characters, split at
@@ -235,7 +235,8 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         names = ["you" if c == shown.coder else c for c in order]
         width = self.scrollable_content_region.width or 2 * CODE_COLUMN
         cw = max(4, min(CODER_COLUMN, max(cell_len(n) for n in names) + 1))
-        code_w = min(CODE_COLUMN, width - 4 - len(order) * cw)
+        longest = max(cell_len(shown.codes[c].path) if c in shown.codes else 12 for c in marks)
+        code_w = min(CODE_COLUMN, longest + 2, width - 4 - len(order) * cw)
         if code_w < 12:  # narrow: coders' names give way before the codes' do
             cw = max(3, (width - 16) // len(order))
             code_w = max(8, width - 4 - len(order) * cw)
