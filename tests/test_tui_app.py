@@ -338,3 +338,14 @@ async def test_after_a_search_the_list_shows_the_row_it_has_selected(demo_projec
         assert screen.session.position == screen.comment_list.cursor
         listed = screen_text(app).split("╰")[0]  # the list's box, above the comment
         assert f"{screen.session.position + 1}/628" in listed and current in listed
+
+
+@pilot_test
+async def test_what_startup_made_is_kept_out_of_the_collectors_way_while_coding(mini_project):
+    import gc
+
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert gc.get_freeze_count() > 0  # full collections skip it: no long pause on a key
+    assert gc.get_freeze_count() == 0  # and it can all be collected once the screen is gone

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -54,6 +55,13 @@ PLACE_SECONDS = 1.0  # how long the cursor rests before the place is remembered
 QUIT_AGAIN_SECONDS = 5
 
 
+def settle_memory() -> None:
+    """Once the screen is up, move everything made so far out of the garbage collector's
+    sight: its full collections then scan only what coding makes, which keeps a key press
+    from waiting on one (up to 100 ms at a million comments before, about 15 after)."""
+    gc.freeze()
+
+
 class CodingScreen(Screen[None]):
     """Shows a CodingSession; every key calls one of its verbs, then the screen repaints."""
 
@@ -102,8 +110,10 @@ class CodingScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self._poll_changes)
         if self.first_filter is not None and not self.first_filter.is_empty:
             self._filter(self.first_filter)
+        self.call_after_refresh(settle_memory)
 
     def on_unmount(self) -> None:
+        gc.unfreeze()  # collectable again once the screen is gone (tests open many)
         self._stop_trainer()
         with suppress(Exception):  # closing down: the place is a convenience, never an error
             self.session.save_place()
