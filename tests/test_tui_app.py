@@ -349,3 +349,34 @@ async def test_what_startup_made_is_kept_out_of_the_collectors_way_while_coding(
         await pilot.pause()
         assert gc.get_freeze_count() > 0  # full collections skip it: no long pause on a key
     assert gc.get_freeze_count() == 0  # and it can all be collected once the screen is gone
+
+
+@pilot_test
+async def test_coding_a_comment_repaints_its_codes_without_laying_out_the_screen(mini_project):
+    from textual.widgets import Static
+
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "4:q1")  # nobody has coded it
+        codes = app.screen.query_one("#comment-codes", Static)
+        layouts: list[bool] = []
+        update = codes.update
+        codes.update = lambda content="", *, layout=True: (  # type: ignore[method-assign]
+            layouts.append(layout),
+            update(content, layout=layout),
+        )[1]
+        await pilot.press("1", "3")  # two codes: they fit the room kept for them
+        await pilot.pause()
+        assert layouts and not any(layouts)
+        text = screen_text(app)
+        assert "Workload" in text and "Online" in text
+        await pilot.press("1")  # and one taken off again
+        await pilot.pause()
+        assert not any(layouts)
+        # more than the room holds: laid out once, and every line shows
+        await pilot.press("1", "2", "m", *"a memo", "ctrl+s")
+        await pilot.pause()
+        assert any(layouts)
+        text = screen_text(app)
+        for path in ("Workload", "Feelings", "Online", "a memo"):
+            assert path in text

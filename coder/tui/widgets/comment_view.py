@@ -20,9 +20,12 @@ from coder.domain import CONSENSUS_CODER
 from coder.session import ShownComment
 from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
-from coder.tui.widgets.quiet import update_if_changed
+from coder.tui.widgets.quiet import update_if_changed, update_in_room
 
 EXCERPT_CHARS = 40
+# Empty lines kept below a comment's codes, so a code key or two adds its line without
+# laying out the whole screen again (see update_in_room).
+CODES_SPARE = 2
 CODE_COLUMN = 60  # at most, cells for the code in the side-by-side view
 CODER_COLUMN = 9  # at most, cells for each coder there
 SELECTING_HINT = "w b h l move · v mark · 1-9 code · esc"
@@ -56,6 +59,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         super().__init__(id=id)
         self.shown: ShownComment | None = None
         self._last: dict[int, Text] = {}  # what each part shows now
+        self._codes_of: int | None = None  # the comment whose codes are shown
         self.selecting = False
         self.mark = 0
         self.caret = 0
@@ -93,8 +97,14 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         else:
             parts = [self._meta(), Text(), self._codes()]
             pieces = self._body()
-        for static, text in zip((meta, body, codes), [parts[0], pieces[0], parts[2]], strict=True):
+        for static, text in zip((meta, body), [parts[0], pieces[0]], strict=True):
             update_if_changed(static, text, self._last)
+        comment_id = self.shown.comment.id if self.shown else None
+        if comment_id == self._codes_of:  # the same comment: coded or uncoded in its room
+            update_in_room(codes, parts[2], self._last, CODES_SPARE)
+        else:  # another comment: the screen is laid out anyway
+            update_if_changed(codes, parts[2] + Text("\n" * CODES_SPARE), self._last)
+            self._codes_of = comment_id
         self._show_more(pieces[1:], codes)
 
     def _show_more(self, pieces: list[Text], codes: Static) -> None:

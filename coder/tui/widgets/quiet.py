@@ -1,8 +1,10 @@
-"""Updating a piece of text only when it changed, and laying out again only when its height did."""
+"""Updating a piece of text only when it changed, and laying out again only when its height did
+(or, for a part that grows and shrinks as one codes, only when it outgrows the room it has)."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.visual import visualize
 from textual.widgets import Static
 
 
@@ -23,3 +25,26 @@ def update_if_changed(static: Static, text: Text, last: dict[int, Text]) -> None
     )
     last[key] = text
     static.update(text, layout=not same_room)
+
+
+def update_in_room(static: Static, text: Text, last: dict[int, Text], spare: int) -> None:
+    """Show `text` in `static` without laying out the screen while it fits the lines the
+    static has now (laying the screen out costs more than the rest of a key press). What
+    does not fill them is padded with empty lines; when it needs more, the screen is laid
+    out once with `spare` empty lines to grow into, so the next few codes fit too."""
+    width, have = static.content_size
+    if static.display and width and have and static.parent is not None:
+        # the styles as Textual itself passes them when it lays a Static out
+        needed = visualize(static, text).get_height(static.styles, width)  # type: ignore[arg-type]
+        if needed <= have:
+            _show(static, text + Text("\n" * (have - needed)), last, layout=False)
+            return
+    _show(static, text + Text("\n" * spare), last, layout=True)
+
+
+def _show(static: Static, text: Text, last: dict[int, Text], *, layout: bool) -> None:
+    key = id(static)
+    if last.get(key) == text:
+        return
+    last[key] = text
+    static.update(text, layout=layout)
