@@ -51,13 +51,17 @@ def test_training_stores_a_version_with_cross_validated_metrics(trained):
     assert report.coders == ["reference"]
     for m in report.per_code:
         assert 0 <= m.precision <= 1 and 0 <= m.recall <= 1 and 0 <= m.f1 <= 1
-        assert m.support == counts[m.code_id]
+        assert m.support == counts.get(m.code_id, 0)
         assert latest.card.metrics_for(m.code_id).f1 == pytest.approx(m.f1)
-    assert report.macro_f1 == pytest.approx(np.mean([m.f1 for m in report.per_code]))
+    measured = [m for m in report.per_code if m.measured]
+    assert all(m.support >= 5 for m in measured)
+    assert report.macro_f1 == pytest.approx(np.mean([m.f1 for m in measured]))
     assert report.macro_f1 > 0.3  # a model that learnt nothing scores near zero
-    skipped = {s.path: s.reason for s in report.skipped}
-    assert skipped["Complex needs"].startswith("needs at least 5 examples")
-    assert not {m.path for m in report.per_code} & set(skipped)
+    # Too few examples to measure, but defined in the codebook: learnt, and unsure.
+    rare = next(m for m in report.per_code if m.path == "Complex needs")
+    assert (rare.support, rare.measured, rare.tier) == (2, False, "unsure")
+    assert latest.card.codebook_examples > 0
+    assert not {m.path for m in report.per_code} & {s.path for s in report.skipped}
 
 
 def test_training_twice_gives_the_same_model(demo_project):
@@ -193,7 +197,10 @@ def synthetic_project(path, uncoded_texts):
 def test_explanations_point_at_the_words_that_decided(tmp_path):
     store = synthetic_project(
         tmp_path / "t.db",
-        ["Waited an hour for the bus home", "The nurses were rushed off their feet"],
+        [
+            "The bus home never came on time, I waited an hour",
+            "Not enough nurses at night, they were rushed off their feet",
+        ],
     )
     report = train(store, features="tfidf", budget=0)
     assert {m.path for m in report.per_code} == {"Transport", "Staffing", "Praise"}

@@ -24,6 +24,42 @@ _REDUNDANCY = 0.5  # how much likeness to an already chosen comment costs
 NEAR_COPY = 0.9  # cosine likeness beyond which a comment waits until the diverse stretch ends
 
 
+# How the order is made (benchmarks/bench_suggest_learning.py --active compares them):
+# "mixed": doubt on weak codes weighted by typicality, spread, every other place random;
+# "doubt": the same without the random places;
+# "uncertainty": plain uncertainty sampling, the comments nearest any code's threshold.
+STRATEGIES = ("mixed", "doubt", "uncertainty")
+STRATEGY = "mixed"
+
+
+def uncertainty(p: np.ndarray, threshold: np.ndarray) -> np.ndarray:
+    """Per comment: how near its nearest code's threshold it sits (1: on it)."""
+    if not p.shape[1]:
+        return np.zeros(p.shape[0])
+    room = np.maximum(np.where(p < threshold, threshold, 1.0 - threshold), 1e-6)
+    return (1.0 - np.abs(p - threshold) / room).max(axis=1)
+
+
+def rank(
+    ids: np.ndarray,
+    p: np.ndarray,
+    threshold: np.ndarray,
+    f1: np.ndarray,
+    rows: sp.csr_matrix,
+    *,
+    seed: int = 0,
+    strategy: str = STRATEGY,
+) -> list[tuple[int, float]]:
+    """Comments in one go, most useful next first, by a strategy: (comment_id, score)."""
+    if strategy == "uncertainty":
+        ranker = Ranker()
+        ranker.add(ids, uncertainty(p, threshold), rows)
+        return ranker.order(diverse=0, explore=False, seed=seed)
+    ranker = Ranker()
+    ranker.add(ids, usefulness(p, threshold, f1), rows)
+    return ranker.order(explore=strategy == "mixed", seed=seed)
+
+
 def usefulness(p: np.ndarray, threshold: np.ndarray, f1: np.ndarray) -> np.ndarray:
     """Per comment: how close it sits to a threshold, weighted by how weak that code is."""
     if not p.shape[1]:

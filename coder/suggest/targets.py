@@ -6,7 +6,10 @@ Rules, stated wherever training is reported:
 - where several people coded a comment, a code counts for it when at least half of them
   applied it (with two coders, either one; with three, two of them);
 - a sub-code does not imply its parent: the codebook keeps a parent for what none of
-  its sub-codes fits, so each code learns from the comments it was itself applied to.
+  its sub-codes fits, so each code learns from the comments it was itself applied to;
+- a code with fewer than MIN_EXAMPLES coded examples cannot be measured; it is still
+  learnt when the codebook defines it (from the definition and the examples it has), and
+  suggested in the unsure tier; one with neither is named and not suggested.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from coder.domain import Code
 from coder.errors import CoderError
 from coder.model_card import SkippedCode
 from coder.store import Store
+from coder.suggest.codebook_signal import has_definition
 
 MIN_EXAMPLES = 5
 
@@ -32,20 +36,39 @@ class TrainingSet:
     coders: list[str]
     shared_comments: int  # coded by more than one person
     disagreements: int  # (comment, code) pairs the coders of a comment did not agree on
+    measured: np.ndarray | None = None  # per modelled code: enough examples to measure
+
+    def __post_init__(self) -> None:
+        if self.measured is None:
+            self.measured = np.ones(len(self.codes), dtype=bool)
 
     @property
     def size(self) -> int:
         return len(self.comment_ids)
 
+    @property
+    def is_measured(self) -> np.ndarray:
+        assert self.measured is not None
+        return self.measured
 
-def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
-    """Read the coding into targets, naming each code too rare to learn."""
+
+def training_set(
+    store: Store, min_examples: int = MIN_EXAMPLES, *, codebook: bool = False
+) -> TrainingSet:
+    """Read the coding into targets, naming each code too rare to learn.
+
+    With codebook, a code with too few examples is still learnt when the codebook
+    defines it (see coder.suggest.codebook_signal), unmeasured; and nothing coded yet is
+    no error while the codebook defines some code.
+    """
     codings = store.codings.human()
     codes = store.codes.all()
-    if not codings:
+    defined = [codebook and has_definition(code) for code in codes]
+    if not codings and not any(defined):
         raise CoderError(
             "nothing is coded yet: code some comments first (each code needs at least "
-            f"{min_examples} examples before it can be suggested)"
+            f"{min_examples} examples before it can be suggested"
+            + (", or write definitions for the codes in the codebook)" if codebook else ")")
         )
     comment_ids = sorted({c for c, _, _ in codings})
     row = {c: i for i, c in enumerate(comment_ids)}
@@ -56,23 +79,14 @@ def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
         coders_of.setdefault(comment_id, set()).add(coder)
         if code_id in column:
             votes[row[comment_id], column[code_id]] += 1
-    n_coders = np.array([len(coders_of[c]) for c in comment_ids])[:, None]
+    n_coders = np.array([len(coders_of[c]) for c in comment_ids], dtype=np.int64)[:, None]
     present = 2 * votes >= n_coders
     present &= votes > 0
     disagreements = int(((votes > 0) & (votes < n_coders)).sum())
     support = present.sum(axis=0)
-    kept: list[int] = []
-    skipped: list[SkippedCode] = []
-    for j, code in enumerate(codes):
-        if support[j] < min_examples:
-            has = f"has {support[j]}" if support[j] else "has none"
-            reason = f"needs at least {min_examples} examples ({has})"
-            skipped.append(SkippedCode(code.id, code.path, reason))
-        elif len(comment_ids) - support[j] < min_examples:
-            reason = f"needs at least {min_examples} coded comments without it"
-            skipped.append(SkippedCode(code.id, code.path, reason))
-        else:
-            kept.append(j)
+    kept, measured, skipped = choose_codes(
+        codes, support, len(comment_ids), defined, min_examples, codebook=codebook
+    )
     if not kept:
         raise CoderError(
             f"too little coding to train: {len(comment_ids)} comments are coded and no code "
@@ -86,4 +100,36 @@ def training_set(store: Store, min_examples: int = MIN_EXAMPLES) -> TrainingSet:
         coders=sorted({c for _, _, c in codings}),
         shared_comments=int((n_coders[:, 0] > 1).sum()),
         disagreements=disagreements,
+        measured=measured,
     )
+
+
+def choose_codes(
+    codes: list[Code],
+    support: np.ndarray,
+    n_comments: int,
+    defined: list[bool],
+    min_examples: int = MIN_EXAMPLES,
+    *,
+    codebook: bool = False,
+) -> tuple[list[int], np.ndarray, list[SkippedCode]]:
+    """Which codes to model (their columns), which of those can be measured, and why the
+    others are not suggested (with codebook, a definition would have let it be learnt)."""
+    kept: list[int] = []
+    measured: list[bool] = []
+    skipped: list[SkippedCode] = []
+    for j, code in enumerate(codes):
+        enough = support[j] >= min_examples
+        if enough and n_comments - support[j] < min_examples:
+            reason = f"needs at least {min_examples} coded comments without it"
+            skipped.append(SkippedCode(code.id, code.path, reason))
+        elif enough or defined[j]:
+            kept.append(j)
+            measured.append(bool(enough))
+        else:
+            has = f"has {support[j]}" if support[j] else "has none"
+            reason = f"needs at least {min_examples} examples ({has})"
+            if codebook:
+                reason += " or a definition in the codebook"
+            skipped.append(SkippedCode(code.id, code.path, reason))
+    return kept, np.array(measured, dtype=bool), skipped
