@@ -25,8 +25,8 @@ def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsy
         "code", "precision", "recall", "F1", "support", "threshold", "tier"
     ]  # fmt: skip
     assert "Complex needs > Abuse history" in out
-    # Two examples are too few to measure; the codebook's definition still teaches it.
-    assert "Complex needs: 2 coded examples, learnt from its definition" in out
+    # Two examples are too few to measure, not too few to learn from.
+    assert "Complex needs: 2 coded examples, too few to measure; suggested all the same" in out
     assert "the time budget cut the search short: 1 of 4 settings tried" in out
     with open_project(demo_project) as store:
         assert store.models.latest().id == 1
@@ -34,7 +34,8 @@ def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsy
         capsys, "train", demo_project, "--budget", "0", "--no-codebook", "--features", "tfidf"
     )
     assert code == 0, err
-    assert "Complex needs: needs at least 5 examples (has 2)" in out
+    assert "Complex needs: 2 coded examples, too few to measure" in out
+    assert "Complex needs > Abuse history" in out
 
 
 def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_path):
@@ -101,7 +102,7 @@ def test_a_codebook_with_definitions_suggests_before_much_is_coded(capsys, mini_
     assert code == 0, err
     assert "not cross-validated" in out
     assert "learnt from its definition" in out
-    assert "Feelings > Anxiety: needs at least 5 examples (has none) or a definition" in out
+    assert "Feelings > Anxiety: needs at least 2 examples (has none) or a definition" in out
     code, out, err = run(capsys, "suggest", mini_project, "-q")
     assert code == 0, err
     with open_project(mini_project) as store:

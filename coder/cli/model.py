@@ -55,7 +55,7 @@ def _progress(quiet: bool) -> Iterator[Progress | None]:
 
 def _metrics_table(rows: Sequence[CodeMetrics], show_threshold: bool) -> None:
     """Per-code precision, recall, F1, support and tier, with macro and micro averages after.
-    A code too rare to measure shows dashes: it is learnt from its definition."""
+    A code too rare to measure shows dashes: it is still learnt and suggested."""
     width = max([len("code")] + [len(m.path) for m in rows])
     head = f"{'code':<{width}}  precision  recall     F1  support"
     echo(head + ("  threshold" if show_threshold else "") + "  tier")
@@ -94,8 +94,11 @@ def _unsure(per_code: Sequence[CodeMetrics]) -> None:
         for m in weak:
             if m.measured:
                 echo(f"  {m.path}: precision {m.precision:.2f}, F1 {m.f1:.2f}")
+            elif m.support:
+                examples = f"{m.support} coded example{'s' if m.support != 1 else ''}"
+                echo(f"  {m.path}: {examples}, too few to measure; suggested all the same")
             else:
-                echo(f"  {m.path}: {m.support} coded examples, learnt from its definition")
+                echo(f"  {m.path}: no coded examples; learnt from its definition")
 
 
 @cli.command()

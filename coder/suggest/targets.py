@@ -24,7 +24,12 @@ from coder.model_card import SkippedCode
 from coder.store import Store
 from coder.suggest.codebook_signal import has_definition
 
-MIN_EXAMPLES = 5
+MIN_EXAMPLES = 5  # examples (and comments without the code) needed to measure a code
+# A code with fewer examples than MIN_EXAMPLES but at least this many is still learnt and
+# suggested, in the unsure tier with no measured figures: on real survey data a code seen
+# two or three times is often found again (benchmarks/bench_suggest_quality.py), and the
+# rare themes are the ones a researcher most needs help finding.
+MIN_TO_LEARN = 2
 
 
 @dataclass
@@ -90,7 +95,8 @@ def training_set(
     if not kept:
         raise CoderError(
             f"too little coding to train: {len(comment_ids)} comments are coded and no code "
-            f"has {min_examples} examples yet; code more comments and try again"
+            f"has {min(MIN_TO_LEARN, min_examples)} examples yet; code more comments and try "
+            "again"
         )
     return TrainingSet(
         comment_ids=comment_ids,
@@ -118,17 +124,18 @@ def choose_codes(
     kept: list[int] = []
     measured: list[bool] = []
     skipped: list[SkippedCode] = []
+    learn_from = min(MIN_TO_LEARN, min_examples)
     for j, code in enumerate(codes):
         enough = support[j] >= min_examples
-        if enough and n_comments - support[j] < min_examples:
+        if support[j] >= learn_from and n_comments - support[j] < min_examples:
             reason = f"needs at least {min_examples} coded comments without it"
             skipped.append(SkippedCode(code.id, code.path, reason))
-        elif enough or defined[j]:
+        elif support[j] >= learn_from or defined[j]:
             kept.append(j)
             measured.append(bool(enough))
         else:
             has = f"has {support[j]}" if support[j] else "has none"
-            reason = f"needs at least {min_examples} examples ({has})"
+            reason = f"needs at least {learn_from} examples ({has})"
             if codebook:
                 reason += " or a definition in the codebook"
             skipped.append(SkippedCode(code.id, code.path, reason))

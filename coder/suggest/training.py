@@ -27,7 +27,7 @@ from coder.suggest.crossval import (
 from coder.suggest.features import Features
 from coder.suggest.fitting import Rows, fit_codes, folds_for, make_folds
 from coder.suggest.model import Model
-from coder.suggest.targets import MIN_EXAMPLES, TrainingSet, training_set
+from coder.suggest.targets import MIN_EXAMPLES, MIN_TO_LEARN, TrainingSet, training_set
 
 VOCABULARY_FLOOR = 2000  # with fewer coded comments, uncoded ones fill the vocabulary up
 QUICK_GROWTH = 0.25  # a quick retrain reuses the last settings until coding grows this much
@@ -197,11 +197,13 @@ def fit_model(
     best = result.best
     coef, intercept = fit_codes(prepared.rows, best.config, progress=stage(progress, 0.8, 1.0))
     platt, threshold, cap = best.platt.copy(), best.threshold.copy(), best.max_per_comment
+    # A code with a few coded examples keeps the balanced model's own cut (score 0), as
+    # cross-validation left it; one learnt from its definition alone gets a cut of its own.
+    cold = ~prepared.measured & (prepared.data.y.sum(axis=0) < MIN_TO_LEARN)
+    if cold.any():
+        platt[cold] = _unmeasured_calibration(prepared, coef[cold], intercept[cold])
     unmeasured = ~prepared.measured
     if unmeasured.any():
-        platt[unmeasured] = _unmeasured_calibration(
-            prepared, coef[unmeasured], intercept[unmeasured]
-        )
         threshold[unmeasured] = 0.5
         if not prepared.measured.any():
             cap = COLD_CAP
