@@ -222,7 +222,9 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if shown.unsure_hidden:
             plural = "s" if shown.unsure_hidden != 1 else ""
             text.append(
-                f"\n{shown.unsure_hidden} unsure suggestion{plural} hidden (s shows them)", dim
+                f"\n{shown.unsure_hidden} unsure suggestion{plural} hidden "
+                f"(s shows {'them' if plural else 'it'})",
+                dim,
             )
         for memo in shown.memos:
             who = "you" if memo.coder == shown.coder else memo.coder
