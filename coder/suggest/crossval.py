@@ -39,7 +39,6 @@ PLAN: tuple[FitConfig, ...] = (
     FitConfig(2.0, "balanced", 0.0),
 )
 SEARCH_SAMPLE = 2500  # beyond this many coded comments, the plan is compared on a sample
-SEARCH_FOLDS = 3  # folds for comparing the plan on that sample: its order is what matters
 CAPS = (0, 1, 2, 3, 5)  # most suggestions per comment; 0 = no cap
 # A code's threshold moves from the balanced model's own cut (score 0) towards the one
 # that maximised its F1 on held-out comments by n / (n + SHRINK), n being its examples:
@@ -282,9 +281,7 @@ def search(
     picked = stratified_sample(y, sample_size) if sampled else np.arange(rows.n_real)
     part = _subset(rows, picked) if sampled else rows
     part_measured = measured & _enough(part.y[: part.n_real])
-    part_folds = make_folds(
-        part.y[: part.n_real], SEARCH_FOLDS if sampled else folds_for(part.n_real)
-    )
+    part_folds = make_folds(part.y[: part.n_real], folds_for(part.n_real))
     search_share = 0.3 if sampled else 1.0
     tried: list[CrossValidated] = []
     complete = True
