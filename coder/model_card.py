@@ -128,6 +128,8 @@ class ModelCard:
         if not self.plan:
             return ""
         on = f" on a sample of {self.search_sample} coded comments" if self.search_sample else ""
+        if self.plan_complete and len(self.plan) == 1:
+            return "the fixed settings for this much coding (no search)"
         if self.plan_complete:
             return f"settings chosen from a fixed plan of {len(self.plan)}{on}"
         return (

@@ -38,11 +38,13 @@ PLAN: tuple[FitConfig, ...] = (
     FitConfig(4.0, "balanced", 0.5),
     FitConfig(2.0, "balanced", 0.0),
 )
-# Beyond this many coded comments, the plan is compared on a sample. A small sample chose
-# badly: word weighting learnt from a few examples per code is noisy, so on 2,500 of the
-# NHS comments the plan preferred plain TF-IDF, which on all 8,000 did worse (0.601 against
-# 0.608 macro-F1 held out). Comparing on all the coding also makes the winner's
-# cross-validation the figures reported, so no second one is needed.
+# Beyond this many coded comments only the plan's first settings are fitted: searching
+# four settings on 10,000 comments took three times the careful baseline's fit + predict
+# (benchmarks/bench_suggest_speed.py), while the first is the one that won on the larger
+# data sets tried. Comparing on a small sample instead chose badly: word weighting learnt
+# from a few examples per code is noisy, so on 2,500 of the NHS comments the plan
+# preferred plain TF-IDF, which on all 8,000 did worse (0.601 against 0.608 held out).
+SEARCH_ALL = 4000
 SEARCH_SAMPLE = 10_000
 CAPS = (0, 1, 2, 3, 5)  # most suggestions per comment; 0 = no cap
 # A code's threshold moves from the balanced model's own cut (score 0) towards the one
@@ -282,6 +284,8 @@ def search(
     if rows.n_real < MIN_FOR_CV:
         best = unmeasured(plan[0], rows, measured)
         return SearchResult(best, [best], plan, True, 0, 0)
+    if rows.n_real > SEARCH_ALL:
+        plan = plan[:1]
     sampled = rows.n_real > sample_size and len(plan) > 1
     picked = stratified_sample(y, sample_size) if sampled else np.arange(rows.n_real)
     part = _subset(rows, picked) if sampled else rows
