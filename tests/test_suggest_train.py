@@ -77,6 +77,22 @@ def test_training_twice_gives_the_same_model(demo_project):
     assert [m.f1 for m in first.per_code] == [m.f1 for m in second.per_code]
 
 
+def test_a_quick_retrain_reuses_the_last_searchs_settings_until_the_coding_grows(demo_project):
+    with open_project(demo_project) as store:
+        full = train(store, features="tfidf", budget=0)
+        comment_id, _ = store.comments.uncoded(limit=1)[0]
+        code = store.codes.all()[-1]
+        store.codings.apply(comment_id, code.id, "bob")
+        quick = train(store, features="tfidf", quick=True)
+    assert quick.card.config == full.card.config
+    assert quick.card.settings_from == full.version
+    assert (
+        quick.card.search_note() == f"settings reused from model v{full.version} (a quick retrain)"
+    )
+    assert quick.training_size == full.training_size + 1  # the new coding is learnt from
+    assert len(quick.card.tried) == 1
+
+
 def test_suggestions_are_for_uncoded_comments_above_each_threshold(trained):
     path, report, suggested = trained
     thresholds = {m.code_id: m.threshold for m in report.per_code}
