@@ -10,6 +10,7 @@ The data sets are those described in ../shared/data/README.md:
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,20 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """$CODER_SHARED_DATA, else the nearest shared/data beside the repository or above it
+    (a worktree may sit a level deeper than the main checkout)."""
+    if os.environ.get("CODER_SHARED_DATA"):
+        return Path(os.environ["CODER_SHARED_DATA"])
+    for folder in ROOT.parents:
+        if (folder / "shared" / "data").is_dir():
+            return folder / "shared" / "data"
+    return ROOT.parent / "shared" / "data"
+
+
+DATA = _shared_data()
 
 from coder.codebook import Codebook, CodeSpec, merge_codebook  # noqa: E402
 from coder.corpus import ImportOptions, import_file  # noqa: E402
@@ -102,18 +116,29 @@ def all_sets() -> list[DataSet]:
     ]
 
 
-def codebook(codes: list[str]) -> Codebook:
+def codebook(codes: list[str], definitions: dict | None = None) -> Codebook:
+    """The data set's codes as a codebook; with definitions (bench_suggest_codebooks), each
+    code's description, inclusion and exclusion notes and examples."""
+    definitions = definitions or {}
+
+    def spec(name: str, path: str) -> CodeSpec:
+        description, include, exclude, examples = definitions.get(path, ("", "", "", ()))
+        return CodeSpec(name, description, include, exclude, list(examples))
+
     tops: dict[str, CodeSpec] = {}
     for path in codes:
         parent, _, child = path.partition(" > ")
-        spec = tops.setdefault(parent, CodeSpec(parent))
+        top = tops.setdefault(parent, spec(parent, parent))
         if child:
-            spec.children.append(CodeSpec(child))
+            top.children.append(spec(child, path))
     return Codebook("benchmark", codes=list(tops.values()))
 
 
-def project(data: DataSet, folder: Path, coded: np.ndarray) -> Store:
-    """A project holding every comment, with the `coded` ones coded as the data says."""
+def project(data: DataSet, folder: Path, coded: np.ndarray, *, definitions: bool = False) -> Store:
+    """A project holding every comment, with the `coded` ones coded as the data says; with
+    definitions, its codebook holds the benchmark's definitions of the codes."""
+    from bench_suggest_codebooks import definitions as written
+
     path = folder / f"{data.name.replace(' ', '-')}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
@@ -126,7 +151,7 @@ def project(data: DataSet, folder: Path, coded: np.ndarray) -> Store:
             names = "; ".join(data.codes[j] for j in np.flatnonzero(data.y[i]))
             writer.writerow([f"c{i}", text, names if i in marked else ""])
     store = create_project(path)
-    merge_codebook(store, codebook(data.codes))
+    merge_codebook(store, codebook(data.codes, written(data.name) if definitions else None))
     import_file(
         store, source, ImportOptions(text=["text"], id="id", codes=["codes"], coder="bench")
     )
@@ -142,7 +167,7 @@ def predictions(store: Store, data: DataSet, rows: np.ndarray) -> tuple[np.ndarr
     probability = np.zeros(chosen.shape)
     frame = store.reports.suggestions()
     for comment_id, code_id, p in frame.itertuples(index=False):
-        if comment_id in row_of:
+        if comment_id in row_of and paths[code_id] in column:
             r, j = row_of[comment_id], column[paths[code_id]]
             chosen[r, j] = True
             probability[r, j] = p
@@ -160,6 +185,38 @@ def scores(y: np.ndarray, chosen: np.ndarray) -> dict[str, float]:
         "micro": f1_score(y, chosen, average="micro", zero_division=0),
         "samples": f1_score(y, chosen, average="samples", zero_division=0),
     }
+
+
+def careful(
+    data: DataSet, train: np.ndarray, rows: np.ndarray, vectors: np.ndarray | None = None
+) -> np.ndarray:
+    """The careful baseline: word 1-2-gram and character 2-5-gram TF-IDF (sublinear, seen
+    at least twice), one class-balanced logistic regression per code, threshold 0.5; with
+    vectors, the sentence vectors (one row per data row) joined to the TF-IDF features.
+    Decisions for `rows`."""
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    seen = (data.y[train].sum(axis=0) > 0) & (data.y[train].sum(axis=0) < len(train))
+    words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2)
+    texts = [data.texts[i] for i in train]
+    x = sp.hstack([words.fit_transform(texts), chars.fit_transform(texts)]).tocsr()
+    model = OneVsRestClassifier(LogisticRegression(class_weight="balanced", max_iter=1000))
+    if vectors is not None:
+        x = sp.hstack([x, sp.csr_matrix(vectors[train])]).tocsr()
+    model.fit(x, data.y[train][:, seen])
+    chosen = np.zeros((len(rows), data.y.shape[1]), dtype=bool)
+    for start in range(0, len(rows), 5000):
+        part = rows[start : start + 5000]
+        texts = [data.texts[i] for i in part]
+        xt = sp.hstack([words.transform(texts), chars.transform(texts)]).tocsr()
+        if vectors is not None:
+            xt = sp.hstack([xt, sp.csr_matrix(vectors[part])]).tocsr()
+        chosen[start : start + len(part), seen] = model.predict_proba(xt) >= 0.5
+    return chosen
 
 
 def baseline(data: DataSet, train: np.ndarray) -> np.ndarray:

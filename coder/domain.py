@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from coder.model_card import ModelCard
+from coder.model_card import ModelCard, Tier
 
 PATH_SEPARATOR = " > "
 
@@ -112,6 +112,11 @@ class Suggestion:
     model_version: int
     explanation: tuple[str, ...] = ()
     status: str = "pending"  # pending | accepted | rejected
+    tier: str = Tier.CONFIDENT  # unsure: a code the model is weak on, shown after the others
+
+    @property
+    def unsure(self) -> bool:
+        return self.tier == Tier.UNSURE
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from coder.errors import CoderError
@@ -19,6 +20,15 @@ DISAGREEMENT_RULE = (
     "'consensus' set the agreed coding, only that counts)"
 )
 PARENT_RULE = "a sub-code does not imply its parent; each code learns from its own codings"
+UNSURE_F1 = 0.3  # below this cross-validated F1 a code's suggestions are in the unsure tier
+
+
+class Tier(StrEnum):
+    """How far a code's suggestions can be trusted: every modelled code is suggested, the
+    ones the model is weak on (or could not measure) in the unsure tier, after the others."""
+
+    CONFIDENT = "confident"
+    UNSURE = "unsure"
 
 
 @dataclass(frozen=True)
@@ -27,10 +37,14 @@ class FitConfig:
 
     c: float = 4.0
     class_weight: str | None = "balanced"
+    # How strongly each code's model leans on the words that tell its comments apart
+    # (naive Bayes log-count ratios, raised to this power; 0: plain TF-IDF).
+    nb: float = 0.0
 
     def describe(self) -> str:
         weight = "balanced" if self.class_weight else "unweighted"
-        return f"C={self.c:g}, {weight} classes"
+        lean = f", word weighting {self.nb:g}" if self.nb else ""
+        return f"C={self.c:g}, {weight} classes{lean}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,14 @@ class CodeMetrics:
     f1: float
     support: int
     threshold: float = math.nan
+    tier: str = Tier.CONFIDENT
+    # False: too few coded examples to cross-validate; learnt (also) from the codebook's
+    # definition, so suggested in the unsure tier with no measured figures.
+    measured: bool = True
+
+    @property
+    def unsure(self) -> bool:
+        return self.tier == Tier.UNSURE
 
 
 @dataclass(frozen=True)
@@ -85,9 +107,38 @@ class ModelCard:
     feature_sizes: dict[str, int] = field(default_factory=dict)
     disagreement_rule: str = DISAGREEMENT_RULE
     parent_rule: str = PARENT_RULE
+    # The fixed search plan, and whether all of it ran (False: the budget cut it short).
+    plan: tuple[FitConfig, ...] = ()
+    plan_complete: bool = True
+    search_sample: int = 0  # the plan was compared on this many coded comments (0: all)
+    codebook_examples: int = 0  # pseudo-examples taken from the codebook's definitions
+    unsure_f1: float = UNSURE_F1
+    settings_from: int | None = None  # a quick retrain: the version whose settings it reused
+    searched_on: int = 0  # coded comments when those settings were chosen
 
     def metrics_for(self, code_id: int) -> CodeMetrics | None:
         return next((m for m in self.per_code if m.code_id == code_id), None)
+
+    @property
+    def unsure(self) -> tuple[CodeMetrics, ...]:
+        """The codes suggested in the unsure tier."""
+        return tuple(m for m in self.per_code if m.unsure)
+
+    def search_note(self) -> str:
+        """The search in words: the whole fixed plan, or where a budget cut it short."""
+        if self.settings_from is not None:
+            return f"settings reused from model v{self.settings_from} (a quick retrain)"
+        if not self.plan:
+            return ""
+        on = f" on a sample of {self.search_sample} coded comments" if self.search_sample else ""
+        if self.plan_complete and len(self.plan) == 1:
+            return "the fixed settings for this much coding (no search)"
+        if self.plan_complete:
+            return f"settings chosen from a fixed plan of {len(self.plan)}{on}"
+        return (
+            f"the time budget cut the search short: {len(self.tried)} of {len(self.plan)} "
+            f"settings tried{on}; the same project may train differently with another budget"
+        )
 
     # -- the stored form ---------------------------------------------------------------------
 
@@ -102,6 +153,8 @@ class ModelCard:
                         "f1": m.f1,
                         "support": m.support,
                         "threshold": m.threshold,
+                        "tier": m.tier,
+                        "measured": m.measured,
                     }
                     for m in self.per_code
                 },
@@ -118,6 +171,7 @@ class ModelCard:
             {
                 "C": self.config.c,
                 "class_weight": self.config.class_weight,
+                "nb": self.config.nb,
                 "folds": self.folds,
                 "max_per_comment": self.max_per_comment,
                 "min_examples": self.min_examples,
@@ -126,6 +180,7 @@ class ModelCard:
                     {
                         "C": t.config.c,
                         "class_weight": t.config.class_weight,
+                        "nb": t.config.nb,
                         "macro_f1": t.macro_f1,
                         "micro_f1": t.micro_f1,
                         "seconds": t.seconds,
@@ -138,6 +193,13 @@ class ModelCard:
                 "features": self.feature_sizes,
                 "features_name": self.features,
                 "training_size": self.training_size,
+                "plan": [_config_json(c) for c in self.plan],
+                "plan_complete": self.plan_complete,
+                "search_sample": self.search_sample,
+                "codebook_examples": self.codebook_examples,
+                "unsure_f1": self.unsure_f1,
+                "settings_from": self.settings_from,
+                "searched_on": self.searched_on,
             }
         )
 
@@ -158,6 +220,8 @@ class ModelCard:
                     f1=_number(v.get("f1", 0.0)),
                     support=int(_number(v.get("support", 0))),
                     threshold=_number(v.get("threshold", math.nan)),
+                    tier=_tier(v.get("tier", Tier.CONFIDENT)),
+                    measured=_flag(v.get("measured", True)),
                 )
                 for key, v in ((k, _object(v)) for k, v in _object(m.get("codes", {})).items())
             )
@@ -167,7 +231,7 @@ class ModelCard:
             )
             tried = tuple(
                 Trial(
-                    FitConfig(_number(t.get("C", 4.0)), _weight(t.get("class_weight"))),
+                    _config(t),
                     _number(t.get("macro_f1", 0.0)),
                     _number(t.get("micro_f1", 0.0)),
                     _number(t.get("seconds", 0.0)),
@@ -178,7 +242,7 @@ class ModelCard:
             return cls(
                 features=_text(p.get("features_name", features)),
                 training_size=int(_number(p.get("training_size", training_size))),
-                config=FitConfig(_number(p.get("C", 4.0)), _weight(p.get("class_weight"))),
+                config=_config(p),
                 folds=int(_number(p.get("folds", 0))),
                 max_per_comment=int(_number(p.get("max_per_comment", 0))),
                 per_code=per_code,
@@ -192,6 +256,13 @@ class ModelCard:
                 feature_sizes={_text(k): int(_number(v)) for k, v in sizes.items()},
                 disagreement_rule=_text(p.get("disagreement", DISAGREEMENT_RULE)),
                 parent_rule=_text(p.get("parents", PARENT_RULE)),
+                plan=tuple(_config(_object(c)) for c in _list(p.get("plan", []))),
+                plan_complete=_flag(p.get("plan_complete", True)),
+                search_sample=int(_number(p.get("search_sample", 0))),
+                codebook_examples=int(_number(p.get("codebook_examples", 0))),
+                unsure_f1=_number(p.get("unsure_f1", UNSURE_F1)),
+                settings_from=_optional_int(p.get("settings_from")),
+                searched_on=int(_number(p.get("searched_on", 0))),
             )
         except (ValueError, TypeError, RecursionError) as exc:
             raise CoderError(
@@ -229,3 +300,30 @@ def _weight(value: Any) -> str | None:
     if value is None:
         return None
     return _text(value)
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("expected true or false")
+    return value
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(_number(value))
+
+
+def _tier(value: Any) -> str:
+    return Tier(_text(value))  # anything else is damage: ValueError
+
+
+def _config(value: dict[str, Any]) -> FitConfig:
+    """A configuration as stored; a card from before a setting existed reads its default."""
+    return FitConfig(
+        _number(value.get("C", 4.0)),
+        _weight(value.get("class_weight")),
+        _number(value.get("nb", 0.0)),
+    )
+
+
+def _config_json(config: FitConfig) -> dict[str, Any]:
+    return {"C": config.c, "class_weight": config.class_weight, "nb": config.nb}

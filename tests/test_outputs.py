@@ -69,7 +69,9 @@ def test_suggestions_can_go_to_standard_output_with_the_summary_apart(capsys, de
     code, out, err = run(capsys, "suggest", demo_project, "--out", "-")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "comment_id,code,probability,text,explanation,model_version"
+    assert lines[0] == (
+        "comment_id,code,probability,text,explanation,model_version,tier,code_precision"
+    )
     assert len(lines) > 1 and "scored" in err and "scored" not in out
     code, _, err = run(capsys, "evaluate", demo_project, "--plot", "-")
     assert code == 1 and "needs a file name" in err

@@ -13,9 +13,10 @@ import scipy.sparse as sp
 from coder.errors import CoderError
 from coder.nlp import analyse
 from coder.suggest.active import Ranker, usefulness
+from coder.suggest.crossval import best_threshold, platt, score_thresholds
 from coder.suggest.explain import explain
-from coder.suggest.features import Features
-from coder.suggest.fitting import best_threshold, make_folds, platt
+from coder.suggest.features import WORD_WEIGHT, Features
+from coder.suggest.fitting import Rows, make_folds
 from coder.suggest.model import Model, decide
 
 TEXTS = [
@@ -46,13 +47,32 @@ def a_model(features, codes=2, seed=0):
     )
 
 
-def test_each_block_of_a_comment_has_unit_length():
+def test_each_block_of_a_comment_has_its_set_length():
     features, encoded = fitted()
     m = encoded.matrix
     assert m.shape == (len(TEXTS), features.n_features)
     word = sp.linalg.norm(m[:, : features.n_word], axis=1)
     char = sp.linalg.norm(m[:, features.n_word :], axis=1)
-    assert np.allclose(word, 1) and np.allclose(char, 1)
+    assert np.allclose(word, WORD_WEIGHT) and np.allclose(char, 1)
+
+
+def test_a_model_stored_before_the_word_weight_existed_reads_its_words_at_full_length():
+    features, _ = fitted()
+    arrays = dict(features.to_arrays())
+    del arrays["word_weight"]
+    old = Features.from_arrays(arrays)
+    assert old.word_weight == 1.0
+    m = old.encode(list(analyse(TEXTS))).matrix
+    assert np.allclose(sp.linalg.norm(m[:, : old.n_word], axis=1), 1)
+
+
+def test_the_codebook_s_terms_stay_in_the_vocabulary_however_rare():
+    docs = list(analyse(TEXTS * 300))  # enough comments that a term seen once is dropped
+    definition = list(analyse(["Safeguarding referrals and thresholds"]))
+    plain = Features.fit(docs)
+    kept = Features.fit(docs, always=definition)
+    assert "safeguard" not in plain.word_vocab
+    assert {"safeguard", "referral", "threshold"} <= set(kept.word_vocab)
 
 
 def test_words_unseen_in_training_add_nothing():
@@ -238,6 +258,61 @@ def test_a_fold_without_an_example_of_a_code_still_fits():
     x = sp.random(20, 8, density=0.5, random_state=4, format="csr")
     y = np.zeros((20, 2), dtype=np.int8)
     y[:10, 0] = 1
-    coef, intercept = fit_codes(x, y, FitConfig(4.0, "balanced"))
+    coef, intercept = fit_codes(Rows(x, y, 20), FitConfig(4.0, "balanced"))
     assert coef.shape == (2, 8)
     assert not coef[1].any() and intercept[1] < 0  # never seen: never suggested
+
+
+def test_word_weighting_folds_into_the_coefficients():
+    """A code's model is fitted on features weighted per code, yet scores plain features."""
+    from sklearn.linear_model import LogisticRegression
+
+    from coder.model_card import FitConfig
+    from coder.suggest.fitting import fit_codes, word_weights
+
+    rng = np.random.default_rng(7)
+    x = sp.random(60, 30, density=0.3, random_state=8, format="csr")
+    y = (rng.random((60, 1)) < 0.3).astype(np.int8)
+    config = FitConfig(2.0, "balanced", 0.5)
+    coef, intercept = fit_codes(Rows(x, y, 60), config)
+    present = x.copy()
+    present.data[:] = 1
+    scale = word_weights(present, y[:, 0], None, 0.5)
+    weighted = x @ sp.diags(scale)
+    direct = LogisticRegression(
+        C=2.0, class_weight="balanced", solver="liblinear", dual=True, tol=1e-3, random_state=0
+    ).fit(weighted, y[:, 0])
+    assert np.allclose(x @ coef[0] + intercept[0], direct.decision_function(weighted), atol=1e-4)
+    # Words never seen with the code and words seen only with it are weighted apart.
+    assert scale.min() < scale.max()
+
+
+def test_pseudo_examples_count_in_every_fold_and_never_as_held_out():
+    from coder.model_card import FitConfig
+    from coder.suggest.fitting import out_of_fold_scores
+
+    x = sp.identity(12, format="csr")
+    y = np.zeros((12, 1), dtype=np.int8)
+    y[[0, 1, 2, 10], 0] = 1  # rows 10 and 11 are pseudo-examples
+    rows = Rows(x, y, 10, np.ones((12, 1)))
+    assert rows.with_pseudo(np.array([3, 4])).tolist() == [3, 4, 10, 11]
+    folds = make_folds(y[:10], 2)
+    scores = out_of_fold_scores(rows, folds, FitConfig(1.0, "balanced"))
+    assert scores.shape == (10, 1)  # scores for the coded comments only
+
+
+def test_thresholds_picked_on_few_examples_lean_towards_the_balanced_cut():
+    rng = np.random.default_rng(3)
+    few = np.r_[np.ones(3), np.zeros(300)]
+    many = np.r_[np.ones(300), np.zeros(300)]
+    s_few = np.r_[rng.normal(3, 0.1, 3), rng.normal(-1, 1, 300)]
+    s_many = np.r_[rng.normal(3, 0.1, 300), rng.normal(-1, 1, 300)]
+    y = np.zeros((600, 2))
+    scores = np.zeros((600, 2))
+    y[:303, 0], scores[:303, 0] = few, s_few
+    y[:, 1], scores[:, 1] = many, s_many
+    cut = score_thresholds(scores, y)
+    best_few = best_threshold(scores[:, 0], y[:, 0])
+    best_many = best_threshold(scores[:, 1], y[:, 1])
+    assert abs(cut[0]) < 0.2 * abs(best_few)  # three examples: mostly the balanced cut
+    assert abs(cut[1] - best_many) < 0.1 * abs(best_many)  # hundreds: their own best

@@ -51,13 +51,17 @@ def test_training_stores_a_version_with_cross_validated_metrics(trained):
     assert report.coders == ["reference"]
     for m in report.per_code:
         assert 0 <= m.precision <= 1 and 0 <= m.recall <= 1 and 0 <= m.f1 <= 1
-        assert m.support == counts[m.code_id]
+        assert m.support == counts.get(m.code_id, 0)
         assert latest.card.metrics_for(m.code_id).f1 == pytest.approx(m.f1)
-    assert report.macro_f1 == pytest.approx(np.mean([m.f1 for m in report.per_code]))
+    measured = [m for m in report.per_code if m.measured]
+    assert all(m.support >= 5 for m in measured)
+    assert report.macro_f1 == pytest.approx(np.mean([m.f1 for m in measured]))
     assert report.macro_f1 > 0.3  # a model that learnt nothing scores near zero
-    skipped = {s.path: s.reason for s in report.skipped}
-    assert skipped["Complex needs"].startswith("needs at least 5 examples")
-    assert not {m.path for m in report.per_code} & set(skipped)
+    # Too few examples to measure, but defined in the codebook: learnt, and unsure.
+    rare = next(m for m in report.per_code if m.path == "Complex needs")
+    assert (rare.support, rare.measured, rare.tier) == (2, False, "unsure")
+    assert latest.card.codebook_examples > 0
+    assert not {m.path for m in report.per_code} & {s.path for s in report.skipped}
 
 
 def test_training_twice_gives_the_same_model(demo_project):
@@ -71,6 +75,22 @@ def test_training_twice_gives_the_same_model(demo_project):
     assert np.array_equal(a.coef, b.coef)
     assert np.array_equal(a.threshold, b.threshold)
     assert [m.f1 for m in first.per_code] == [m.f1 for m in second.per_code]
+
+
+def test_a_quick_retrain_reuses_the_last_searchs_settings_until_the_coding_grows(demo_project):
+    with open_project(demo_project) as store:
+        full = train(store, features="tfidf", budget=0)
+        comment_id, _ = store.comments.uncoded(limit=1)[0]
+        code = store.codes.all()[-1]
+        store.codings.apply(comment_id, code.id, "bob")
+        quick = train(store, features="tfidf", quick=True)
+    assert quick.card.config == full.card.config
+    assert quick.card.settings_from == full.version
+    assert (
+        quick.card.search_note() == f"settings reused from model v{full.version} (a quick retrain)"
+    )
+    assert quick.training_size == full.training_size + 1  # the new coding is learnt from
+    assert len(quick.card.tried) == 1
 
 
 def test_suggestions_are_for_uncoded_comments_above_each_threshold(trained):
@@ -193,7 +213,10 @@ def synthetic_project(path, uncoded_texts):
 def test_explanations_point_at_the_words_that_decided(tmp_path):
     store = synthetic_project(
         tmp_path / "t.db",
-        ["Waited an hour for the bus home", "The nurses were rushed off their feet"],
+        [
+            "The bus home never came on time, I waited an hour",
+            "Not enough nurses at night, they were rushed off their feet",
+        ],
     )
     report = train(store, features="tfidf", budget=0)
     assert {m.path for m in report.per_code} == {"Transport", "Staffing", "Praise"}

@@ -11,6 +11,7 @@ from tui_support import pilot_test, screen_text
 
 import coder.suggest
 from coder.errors import CoderError
+from coder.model_card import CodeMetrics, FitConfig, ModelCard, Tier
 from coder.store import open_project
 from coder.tui.app import CoderApp
 from coder.tui.screens.coding import CodingScreen
@@ -124,7 +125,7 @@ async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monk
     release = threading.Event()
     calls = []
 
-    def fake_train(store, *, features=None, progress=None):
+    def fake_train(store, *, features=None, progress=None, quick=False):
         calls.append(threading.current_thread() is threading.main_thread())
         progress("training", 0.5)
         assert release.wait(10)
@@ -165,7 +166,7 @@ async def test_t_trains_in_a_worker_while_keys_keep_answering(mini_project, monk
 
 @pilot_test
 async def test_a_failed_training_is_a_message_and_the_screen_carries_on(mini_project, monkeypatch):
-    def refuse(store, *, features=None, progress=None):
+    def refuse(store, *, features=None, progress=None, quick=False):
         raise CoderError("too little coding to train on: code at least 10 comments")
 
     monkeypatch.setattr(coder.suggest, "train", refuse, raising=False)
@@ -230,7 +231,7 @@ async def test_a_suggestion_of_a_code_already_applied_asks_nothing(mini_project)
 async def test_q_while_training_asks_again_then_stops_the_training(mini_project, monkeypatch):
     stopped = threading.Event()
 
-    def slow_train(store, *, features=None, progress=None):
+    def slow_train(store, *, features=None, progress=None, quick=False):
         try:
             for _ in range(2000):
                 progress("training", 0.1)
@@ -266,3 +267,42 @@ async def test_quitting_while_the_training_process_runs_stops_it(demo_project):
     assert child.wait(10) is not None  # gone with the screen, not left training on its own
     with open_project(demo_project) as store:
         assert store.models.latest() is None  # nothing half-trained was kept
+
+
+@pilot_test
+async def test_unsure_suggestions_come_last_with_their_precision_and_s_hides_them(mini_project):
+    with open_project(mini_project) as store:
+        codes = {c.path: c.id for c in store.codes.all()}
+        weak = CodeMetrics(codes["Online"], "Online", 0.25, 0.2, 0.22, 6, 0.5, Tier.UNSURE)
+        card = ModelCard("tfidf", 20, FitConfig(), 5, 0, (weak,))
+        version = store.models.add(card, None)
+        comment = store.comments.by_source_id("1:q2").id
+        store.suggestions.replace(
+            version,
+            [
+                (comment, codes["Online"], 0.9, ["online"]),
+                (comment, codes["Workload"], 0.6, ["getting"]),
+                (comment, codes["Feelings"], 0.4, []),
+            ],
+            unsure={codes["Online"], codes["Feelings"]},
+        )
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await go_to(pilot, "1:q2")
+        text = screen_text(app)
+        # The confident one first, though less probable; then the unsure ones, headed.
+        assert text.index("◇ Workload  60%") < text.index("Unsure (") < text.index("◇ Online")
+        assert "◇ Online  90%  unsure: right 25% of the time so far" in text
+        assert "◇ Feelings  40%  unsure: not measured yet" in text
+        await pilot.press("s")
+        text = screen_text(app)
+        assert "◇ Workload  60%" in text
+        assert "◇ Online" not in text and "◇ Feelings" not in text
+        assert "2 unsure suggestions hidden (s shows them)" in text
+        await pilot.press("a")  # accepts what is shown: the confident one only
+        assert state(mini_project, "1:q2") == (
+            {("Workload", "bob", "suggestion")},
+            {"Online": "pending", "Workload": "accepted", "Feelings": "pending"},
+        )
+        await pilot.press("s")
+        assert "◇ Online  90%  unsure" in screen_text(app)

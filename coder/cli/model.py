@@ -54,17 +54,20 @@ def _progress(quiet: bool) -> Iterator[Progress | None]:
 
 
 def _metrics_table(rows: Sequence[CodeMetrics], show_threshold: bool) -> None:
-    """Per-code precision, recall, F1 and support, with macro and micro averages after."""
+    """Per-code precision, recall, F1, support and tier, with macro and micro averages after.
+    A code too rare to measure shows dashes: it is still learnt and suggested."""
     width = max([len("code")] + [len(m.path) for m in rows])
     head = f"{'code':<{width}}  precision  recall     F1  support"
-    echo(head + ("  threshold" if show_threshold else ""))
+    echo(head + ("  threshold" if show_threshold else "") + "  tier")
     for m in rows:
-        line = (
-            f"{m.path:<{width}}  {m.precision:9.2f}  {m.recall:6.2f}  {m.f1:5.2f}  {m.support:7d}"
-        )
-        if show_threshold and not math.isnan(m.threshold):
-            line += f"  {m.threshold:9.2f}"
-        echo(line)
+        if m.measured:
+            figures = f"{m.precision:9.2f}  {m.recall:6.2f}  {m.f1:5.2f}"
+        else:
+            figures = f"{'-':>9}  {'-':>6}  {'-':>5}"
+        line = f"{m.path:<{width}}  {figures}  {m.support:7d}"
+        if show_threshold:
+            line += f"  {m.threshold:9.2f}" if not math.isnan(m.threshold) else f"  {'':9}"
+        echo(f"{line}  {m.tier}")
 
 
 def _averages(macro: float, micro: float) -> None:
@@ -78,14 +81,24 @@ def _skipped(skipped: Sequence[SkippedCode]) -> None:
             echo(f"  {s.path}: {s.reason}")
 
 
-def _held_back(per_code: Sequence[CodeMetrics]) -> None:
-    from coder.suggest.scoring import RELIABLE_F1
+def _unsure(per_code: Sequence[CodeMetrics]) -> None:
+    """Name the codes suggested in the unsure tier, with what is known of them."""
+    from coder.model_card import UNSURE_F1
 
-    weak = [m for m in per_code if m.f1 < RELIABLE_F1]
+    weak = [m for m in per_code if m.unsure]
     if weak:
-        echo(f"held back (cross-validated F1 below {RELIABLE_F1:.2f}; code more examples):")
+        echo(
+            f"suggested as unsure (cross-validated F1 below {UNSURE_F1:.2f}, or too few "
+            "examples to measure; code more examples):"
+        )
         for m in weak:
-            echo(f"  {m.path}: F1 {m.f1:.2f}")
+            if m.measured:
+                echo(f"  {m.path}: precision {m.precision:.2f}, F1 {m.f1:.2f}")
+            elif m.support:
+                examples = f"{m.support} coded example{'s' if m.support != 1 else ''}"
+                echo(f"  {m.path}: {examples}, too few to measure; suggested all the same")
+            else:
+                echo(f"  {m.path}: no coded examples; learnt from its definition")
 
 
 @cli.command()
@@ -94,29 +107,47 @@ def _held_back(per_code: Sequence[CodeMetrics]) -> None:
 @click.option(
     "--budget",
     type=click.FloatRange(min=0),
-    default=20.0,
-    show_default=True,
     metavar="SECONDS",
-    help="Time for choosing hyper-parameters by cross-validation (the first is always tried).",
+    help="Stop the search for settings after this long (the first is always tried); "
+    "without it the whole fixed plan runs, so the same coding always gives the same model.",
+)
+@click.option(
+    "--no-codebook",
+    is_flag=True,
+    help="Learn from the coding only, not from the codebook's definitions and examples.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def train(project: Path, features: str | None, budget: float, quiet: bool) -> None:
+def train(
+    project: Path, features: str | None, budget: float | None, no_codebook: bool, quiet: bool
+) -> None:
     """Learn to suggest codes from the coding done so far; stores a new model version.
 
-    Every person's coding counts (by hand, accepted suggestions, imported). Prints each
-    code's cross-validated precision, recall, F1 and support, and names the codes with
-    too few examples to suggest.
+    Every person's coding counts (by hand, accepted suggestions, imported), and the
+    codebook's definitions and examples too. Prints each code's cross-validated precision,
+    recall, F1 and support and its tier (codes the model is weak on are suggested as
+    unsure), and names the codes it cannot suggest.
     """
     from coder.suggest import train as train_model
 
     with opened(project) as store, _progress(quiet) as progress:
-        report = train_model(store, features=features, progress=progress, budget=budget)
+        report = train_model(
+            store,
+            features=features,
+            progress=progress,
+            budget=budget,
+            codebook=not no_codebook,
+        )
     card = report.card
+    coders = f" by {', '.join(card.coders)}" if card.coders else ""
+    folds = f", {card.folds}-fold cross-validation" if card.folds else ", not cross-validated"
     echo(
-        f"model v{report.version}: learnt from {card.training_size} coded comments "
-        f"by {', '.join(card.coders)}; {card.features} features; logistic regression "
-        f"({card.config.describe()}), {card.folds}-fold cross-validation"
+        f"model v{report.version}: learnt from {card.training_size} coded comments{coders}"
+        f"; {card.features} features; logistic regression ({card.config.describe()}){folds}"
     )
+    if card.codebook_examples:
+        echo(f"and from {card.codebook_examples} definitions and examples in the codebook")
+    if note := card.search_note():
+        echo(note)
     if report.shared_comments:
         echo(
             f"{counted(report.shared_comments, 'comment')} "
@@ -138,7 +169,7 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     _metrics_table(report.per_code, show_threshold=True)
     _averages(report.macro_f1, report.micro_f1)
     _skipped(report.skipped)
-    _held_back(report.per_code)
+    _unsure(report.per_code)
     echo(f"\nnext: coder suggest {project}")
 
 
@@ -149,14 +180,16 @@ def train(project: Path, features: str | None, budget: float, quiet: bool) -> No
     type=click.Path(dir_okay=False, path_type=Path),
     metavar="FILE.csv",
     help="Also write the suggestions to CSV ('-': standard output): comment_id, code, "
-    "probability, text, explanation, model_version.",
+    "probability, text, explanation, model_version, tier (confident or unsure), "
+    "code_precision (the code's cross-validated precision; empty if not measured).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def suggest(project: Path, out: Path | None, quiet: bool) -> None:
     """Suggest codes for every comment nobody has coded yet, with the latest model.
 
-    Suggestions wait for a person to accept or reject them; a rejected one is not made
-    again. Also ranks the uncoded comments by how much coding them would teach the model
+    Every code the model learnt is suggested; those it is weak on in the unsure tier,
+    after the confident ones. Suggestions wait for a person to accept or reject them; a
+    rejected one is not made again. Also ranks the uncoded comments by how much coding them would teach the model
     (the workbench's "next" follows that order).
     """
     from coder.suggest import export_suggestions
@@ -177,7 +210,11 @@ def suggest(project: Path, out: Path | None, quiet: bool) -> None:
         f"{report.suggestions} suggestions for {report.comments_with_suggestions} of them"
     )
     for path, count in sorted(report.per_code.items(), key=lambda kv: (-kv[1], kv[0])):
-        say(f"  {count:6d}  {shown(path)}")
+        tier = "  (unsure)" if path in report.unsure else ""
+        say(f"  {count:6d}  {shown(path)}{tier}")
+    if report.unsure:
+        unsure = sum(report.unsure.values())
+        say(f"{unsure} of the suggestions are unsure: of codes the model is weak on")
     if report.prioritised:
         say(f"ranked {report.prioritised} comments by how useful coding them would be")
     if report.coded_since_training:
@@ -228,11 +265,12 @@ def evaluate(
     plot_learning_curve(report, plot, f"Learning curve: {name}")
     echo(
         f"{report.training_size} coded comments, {report.features} features, "
-        f"{report.folds}-fold cross-validation\n"
+        f"{report.config.describe()}, {report.folds}-fold cross-validation\n"
     )
     _metrics_table(report.per_code, show_threshold=False)
     _averages(report.macro_f1, report.micro_f1)
     _skipped(report.skipped)
+    _unsure(report.per_code)
     echo("\nlearning curve (F1 on held-out comments):")
     echo(f"{'coded':>7}  macro-F1  micro-F1")
     for point in report.curve:

@@ -57,6 +57,9 @@ class CodingSession:
         self.writes = 0  # changes made here: a count started before one is stale
         self.total = 0
         self.model_version: int | None = None
+        self.show_unsure = True  # suggestions in the unsure tier are shown, after the others
+        self.precision: dict[int, float] = {}  # each code's measured precision, latest model
+        self._precision_version: int | None = None
         self.after_rank = -1  # where `next` is in the "most useful next" order
         self.training = False
         self.busy = ""
@@ -100,6 +103,7 @@ class CodingSession:
         """Count codes and coded comments again; True if it must happen in the background."""
         total = self.store.comments.count()
         self.model_version = self.store.models.latest_id()
+        self._read_precision()
         mark = self.store.codings.mark()
         self.assigned = self.store.assignments.progress(self.coder)  # a sample may be new
         if if_codings_changed and (mark, total) == (self._counted_mark, self.total):
@@ -111,6 +115,19 @@ class CodingSession:
         self.coded = self.store.comments.coded_count()
         self.counted = True
         return False
+
+    def _read_precision(self) -> None:
+        """Each code's cross-validated precision, from the latest model's card (once per
+        model version): shown beside an unsure suggestion."""
+        if self.model_version == self._precision_version:
+            return
+        latest = self.store.models.latest() if self.model_version is not None else None
+        self.precision = (
+            {m.code_id: m.precision for m in latest.card.per_code if m.measured}
+            if latest is not None
+            else {}
+        )
+        self._precision_version = self.model_version
 
     @staticmethod
     def count(path: Path) -> tuple[dict[int, int], int]:
@@ -174,16 +191,18 @@ class CodingSession:
         comment_id = shown.comment.id
         codings = tuple(self.store.codings.of_comment(comment_id))
         mine = {k.code_id for k in codings if k.coder == self.coder and not k.is_segment}
+        # a suggestion of a code you have already applied asks nothing of you
+        pending = [s for s in self.store.suggestions.pending(comment_id) if s.code_id not in mine]
+        shown_now = [s for s in pending if self.show_unsure or not s.unsure]
         return replace(
             shown,
             codings=codings,
-            # a suggestion of a code you have already applied asks nothing of you
-            suggestions=tuple(
-                s for s in self.store.suggestions.pending(comment_id) if s.code_id not in mine
-            ),
+            suggestions=tuple(shown_now),
             memos=tuple(self.store.memos.on(comment_id=comment_id)),
             model_version=self.model_version,
             codes=self.codes,
+            unsure_hidden=len(pending) - len(shown_now),
+            precision=self.precision,
         )
 
     def status(self) -> SessionStatus:
@@ -410,6 +429,13 @@ class CodingSession:
         """Read the current comment's coding again (after a change made here)."""
         if self.shown is not None:
             self.shown = self._with_coding(self.shown)
+
+    def toggle_unsure(self) -> Outcome:
+        """Show or hide the suggestions in the unsure tier (codes the model is weak on)."""
+        self.show_unsure = not self.show_unsure
+        self.reread()
+        word = "Showing" if self.show_unsure else "Hiding"
+        return Outcome(f"{word} unsure suggestions.", timeout=2, redraw=True)
 
     # -- undo and redo -----------------------------------------------------------------------
 

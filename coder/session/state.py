@@ -20,6 +20,8 @@ class ShownComment:
     search_terms: tuple[tuple[str, bool], ...] = ()
     codes: dict[int, Code] = field(default_factory=dict)
     coder: str = ""
+    unsure_hidden: int = 0  # unsure suggestions left out while the unsure tier is hidden
+    precision: dict[int, float] = field(default_factory=dict)  # measured, by code id
 
     def mine(self, code_id: int) -> bool:
         """The coder has this code on the whole comment."""
@@ -53,6 +55,7 @@ class Outcome:
     timeout: float | None = None
     changed: bool = False  # the coding changed: counts, list rows and the comment
     moved: bool = False  # another comment is current
+    redraw: bool = False  # the same comment, shown differently
     refilter: int | None = None  # run the filter again, keeping this comment in view
     count_needed: bool = False  # a big project: count again in the background
     codes_changed: bool = False  # the codebook changed: the tree, keys and chips

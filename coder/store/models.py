@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from coder.domain import ModelVersion
 from coder.model_card import ModelCard
 from coder.store.db import LATEST_MODEL, Db
+
+_VERSION = "SELECT id, created_at, training_size, features, metrics, params FROM model_versions"
 
 
 class Models:
@@ -29,10 +32,13 @@ class Models:
         return None if found is None else int(found)
 
     def latest(self) -> ModelVersion | None:
-        row = self.db.execute(
-            "SELECT id, created_at, training_size, features, metrics, params FROM model_versions "
-            "ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        return self._version(self.db.execute(f"{_VERSION} ORDER BY id DESC LIMIT 1").fetchone())
+
+    def get(self, version: int) -> ModelVersion | None:
+        return self._version(self.db.execute(f"{_VERSION} WHERE id = ?", (version,)).fetchone())
+
+    @staticmethod
+    def _version(row: tuple[Any, ...] | None) -> ModelVersion | None:
         if row is None:
             return None
         id_, created_at, training_size, features, metrics, params = row

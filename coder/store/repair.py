@@ -263,6 +263,9 @@ def _infer_version(conn: sqlite3.Connection) -> int:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     codings = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
     fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'comments_fts'").fetchone()
+    suggestions = {r[1] for r in conn.execute("PRAGMA table_info(suggestions)")}
+    if "tier" in suggestions:
+        return 8
     if "code_sets" in names:
         return 7
     if "assignments" in names:

@@ -358,6 +358,13 @@ def _v7_guids_for_interchange(db: Database) -> None:
     db.table("code_set_members").create_index(["code_id"])
 
 
+def _v8_suggestion_tiers(db: Database) -> None:
+    """Migration 8: each suggestion says which tier it is in. A code the model is weak on is
+    still suggested, as "unsure", after the "confident" ones; suggestions written before
+    there were tiers were all of codes the model trusted."""
+    db.table("suggestions").add_column("tier", str, not_null_default="confident")
+
+
 Migration = str | Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = [
@@ -368,6 +375,7 @@ MIGRATIONS: list[Migration] = [
     _v5_undo_reaches_the_codebook,
     _v6_assignments,
     _v7_guids_for_interchange,
+    _v8_suggestion_tiers,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from itertools import islice
 from typing import Any
 
-from coder.domain import Change, Origin, Suggestion
+from coder.domain import Change, Origin, Suggestion, Tier
 from coder.store.codings import Codings
 from coder.store.db import LATEST_MODEL, Db
 
-_COLUMNS = "id, comment_id, code_id, probability, model_version, explanation, status"
+_COLUMNS = "id, comment_id, code_id, probability, model_version, explanation, status, tier"
 
 
 def _suggestion(row: tuple[Any, ...]) -> Suggestion:
-    id_, comment_id, code_id, probability, version, explanation, status = row
-    return Suggestion(id_, comment_id, code_id, probability, version, _words(explanation), status)
+    id_, comment_id, code_id, probability, version, explanation, status, tier = row
+    return Suggestion(
+        id_, comment_id, code_id, probability, version, _words(explanation), status, _tier(tier)
+    )
+
+
+def _tier(value: object) -> str:
+    """A damaged tier reads as unsure: the suggestion is still shown, and not over-trusted."""
+    return Tier.CONFIDENT if value == Tier.CONFIDENT else Tier.UNSURE
 
 
 def _words(text: object) -> tuple[str, ...]:
@@ -36,10 +43,12 @@ class Suggestions:
         self.codings = codings
 
     def pending(self, comment_id: int) -> list[Suggestion]:
-        """The latest model's undecided suggestions for a comment, most probable first."""
+        """The latest model's undecided suggestions for a comment: the confident ones first,
+        then the unsure ones, each most probable first."""
         rows = self.db.execute(
             f"SELECT {_COLUMNS} FROM suggestions WHERE comment_id = ? AND status = 'pending' "
-            f"AND model_version = {LATEST_MODEL} ORDER BY probability DESC",
+            f"AND model_version = {LATEST_MODEL} "
+            f"ORDER BY tier != '{Tier.CONFIDENT}', probability DESC",
             (comment_id,),
         ).fetchall()
         return [_suggestion(r) for r in rows]
@@ -96,13 +105,16 @@ class Suggestions:
         rows: Iterable[tuple[int, int, float, list[str]]],
         *,
         scored: Iterable[int] | None = None,
+        unsure: Collection[int] = (),
     ) -> int:
         """Store (comment_id, code_id, probability, explanation) rows for a model version.
 
         Call once per chunk. `scored` names every comment the chunk scored (default: those
         in rows): their pending suggestions of other versions give way to these. Decided
-        suggestions are history and are never overwritten.
+        suggestions are history and are never overwritten. Suggestions of the `unsure`
+        codes are stored in the unsure tier.
         """
+        unsure = set(unsure)
         rows = list(rows)
         comment_ids = sorted(set(scored) if scored is not None else {r[0] for r in rows})
         with self.db.transaction():
@@ -113,11 +125,21 @@ class Suggestions:
             )
             self.db.executemany(
                 "INSERT INTO suggestions (comment_id, code_id, probability, model_version,"
-                " explanation) VALUES (?, ?, ?, ?, ?) "
+                " explanation, tier) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (comment_id, code_id, model_version) DO UPDATE SET "
-                "probability = excluded.probability, explanation = excluded.explanation "
-                "WHERE status = 'pending'",
-                [(c, k, float(p), version, json.dumps(list(e))) for c, k, p, e in rows],
+                "probability = excluded.probability, explanation = excluded.explanation, "
+                "tier = excluded.tier WHERE status = 'pending'",
+                [
+                    (
+                        c,
+                        k,
+                        float(p),
+                        version,
+                        json.dumps(list(e)),
+                        Tier.UNSURE if k in unsure else Tier.CONFIDENT,
+                    )
+                    for c, k, p, e in rows
+                ],
             )
         return len(rows)
 
@@ -129,19 +151,30 @@ class Suggestions:
                 (version,),
             ).rowcount
 
-    def export_rows(self, version: int) -> Iterator[tuple[str, str, float, str, list[str]]]:
-        """A version's pending suggestions for export, in comment order, most probable first:
-        (comment source id, code path, probability, text, explanation)."""
+    def export_rows(
+        self, version: int
+    ) -> Iterator[tuple[str, int, str, float, str, list[str], str]]:
+        """A version's pending suggestions for export, in comment order, confident before
+        unsure, most probable first: (comment source id, code id, code path, probability,
+        text, explanation, tier)."""
         cur = self.db.execute(
-            "SELECT c.source_id, p.path, s.probability, c.text, s.explanation "
+            "SELECT c.source_id, s.code_id, p.path, s.probability, c.text, s.explanation, s.tier "
             "FROM suggestions s JOIN comments c ON c.id = s.comment_id "
             "JOIN code_paths p ON p.code_id = s.code_id "
             "WHERE s.model_version = ? AND s.status = 'pending' "
-            "ORDER BY s.comment_id, s.probability DESC, p.path",
+            f"ORDER BY s.comment_id, s.tier != '{Tier.CONFIDENT}', s.probability DESC, p.path",
             (version,),
         )
-        for source_id, path, probability, text, explanation in cur:
-            yield source_id, path, probability, text, list(_words(explanation))
+        for source_id, code_id, path, probability, text, explanation, tier in cur:
+            yield (
+                source_id,
+                code_id,
+                path,
+                probability,
+                text,
+                list(_words(explanation)),
+                _tier(tier),
+            )
 
     # -- most useful next ------------------------------------------------------------------
 

@@ -38,6 +38,9 @@ def summary(version: int, trained: Any, suggested: Any) -> str:
     where = getattr(suggested, "comments_with_suggestions", None)
     if count is not None and where is not None:
         text += f"; {count:,} suggestions on {where:,} comments"
+    unsure = getattr(suggested, "unsure", None)
+    if unsure:
+        text += f" ({sum(unsure.values()):,} of them unsure)"
     skipped = getattr(trained, "skipped", None)
     if skipped:
         text += f"; {len(skipped)} codes have too few examples to learn yet"
@@ -60,7 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with open_project(args.project) as store:
             options = {} if args.budget is None else {"budget": args.budget}
-            trained = train(store, progress=progress, **options)
+            # A retrain while coding reuses the last full search's settings (until the coding
+            # has grown a quarter).
+            trained = train(store, progress=progress, quick=True, **options)
             suggested = suggest(store, progress=progress)
     except CoderError as exc:
         emit({"error": str(exc)})

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import numpy as np
 
+from coder.errors import CoderError
 from coder.model_card import CodeMetrics, FitConfig, SkippedCode
-from coder.nlp import Token, analyse
+from coder.nlp import Token
 from coder.progress import Progress, stage
 from coder.store import Store
 from coder.suggest import embeddings
+from coder.suggest.crossval import MIN_FOR_CV, PLAN, cross_validate, f1_scores, micro_f1
 from coder.suggest.features import Features
-from coder.suggest.fitting import CANDIDATES, SEED, f1_scores, folds_for, make_folds, micro_f1
-from coder.suggest.targets import MIN_EXAMPLES, training_set
-from coder.suggest.training import fit_model
+from coder.suggest.fitting import SEED, Rows, folds_for, make_folds
+from coder.suggest.targets import MIN_EXAMPLES, TrainingSet
+from coder.suggest.training import DOCS, Prepared, code_metrics, fit_model, prepare
 
 STEPS = (25, 50, 100, 200, 400, 800, 1600, 3200, 6400)
 RISING = 0.03  # macro-F1 gained over the last step that counts as "still rising"
@@ -45,6 +47,12 @@ class EvaluationReport:
     curve: list[CurvePoint]
     macro_f1: float
     micro_f1: float
+    config: FitConfig = FitConfig()
+
+    @property
+    def unsure(self) -> list[CodeMetrics]:
+        """The codes suggested in the unsure tier, as training would put them."""
+        return [m for m in self.per_code if m.unsure]
 
     @property
     def verdict(self) -> str:
@@ -58,7 +66,9 @@ class EvaluationReport:
                 f"still rising: macro-F1 went from {a.macro_f1:.2f} to {b.macro_f1:.2f} between "
                 f"{a.coded} and {b.coded} coded comments, so more coding should help"
             )
-        weakest = sorted(self.per_code, key=lambda m: (m.f1, m.support))[:3]
+        weakest = sorted((m for m in self.per_code if m.measured), key=lambda m: (m.f1, m.support))[
+            :3
+        ]
         names = ", ".join(m.path for m in weakest)
         return (
             f"levelling off: macro-F1 went from {a.macro_f1:.2f} to {b.macro_f1:.2f} between "
@@ -78,50 +88,50 @@ def evaluate(
     progress: Progress | None = None,
     folds: int | None = None,
 ) -> EvaluationReport:
-    """Cross-validated metrics and learning curve; changes nothing but the vector cache."""
+    """Cross-validated metrics and learning curve; changes nothing but the vector cache.
+
+    The per-code figures come from the same cross-validation `coder train` runs, with the
+    settings the last training chose (the plan's first without one): for the same coding,
+    the same figures. Other `folds` than training's give other figures, as they should.
+    """
     features = embeddings.check_features(features)
-    data = training_set(store)
+    prepared = prepare(store, features, stage(progress, 0.0, 0.1))
+    data = prepared.data
     latest = store.models.latest()
-    # Measure the settings the last training chose.
-    config = latest.card.config if latest else CANDIDATES[0]
-    texts = store.comments.texts(data.comment_ids)
-    vectors = None
-    if features == embeddings.TFIDF_EMBEDDINGS:
-        vectors = embeddings.vectors(store, data.comment_ids, texts, stage(progress, 0, 0.1))
-    docs = list(analyse(texts))
+    config = latest.card.config if latest else PLAN[0]
     y = data.y
     k = folds or folds_for(data.size)
+    if data.size < MIN_FOR_CV or k > data.size:
+        raise CoderError(
+            f"too little coding to evaluate: {data.size} coded comments "
+            f"(cross-validation needs at least {max(MIN_FOR_CV, k)})"
+        )
     splits = make_folds(y, k)
+    if progress:
+        progress("cross-validating", 0.1)
+    measured = cross_validate(prepared.rows, splits, config, prepared.measured)
+    per_code = list(code_metrics(prepared, measured))
+    docs = DOCS.analyse(store.comments.texts(data.comment_ids))
+    pseudo_docs = DOCS.analyse(prepared.pseudo.texts)
+    vectors = None
+    if prepared.features.embedding_dim:
+        vectors = prepared.rows.x[:, -prepared.features.embedding_dim :].toarray()
     sizes = _sizes(min(len(train) for train, _ in splits))
     macro = np.zeros((len(sizes), k))
     micro = np.zeros((len(sizes), k))
-    pooled = np.zeros(y.shape, dtype=bool)
     rng = np.random.default_rng(SEED)
     steps = len(sizes) * k
     for f, (train, test) in enumerate(splits):
         order = rng.permutation(train)
         for s, size in enumerate(sizes):
-            done = (f * len(sizes) + s) / steps
+            done = 0.2 + 0.8 * (f * len(sizes) + s) / steps
             if progress:
                 progress(f"learning curve: {size} coded comments, fold {f + 1} of {k}", done)
-            chosen = _fit_and_predict(docs, vectors, y, order[:size], test, config)
-            macro[s, f] = f1_scores(y[test], chosen)[2].mean()
-            micro[s, f] = micro_f1(y[test], chosen)
-            if s == len(sizes) - 1:
-                pooled[test] = chosen
-    precision, recall, f1 = f1_scores(y, pooled)
-    per_code = [
-        CodeMetrics(
-            code.id,
-            code.path,
-            float(precision[j]),
-            float(recall[j]),
-            float(f1[j]),
-            int(y[:, j].sum()),
-            float("nan"),
-        )
-        for j, code in enumerate(data.codes)
-    ]
+            chosen = _fit_and_predict(
+                docs, vectors, y, order[:size], test, config, prepared, pseudo_docs
+            )
+            macro[s, f] = f1_scores(y[test], chosen)[2][prepared.measured].mean()
+            micro[s, f] = micro_f1(y[test][:, prepared.measured], chosen[:, prepared.measured])
     curve = [
         CurvePoint(
             size,
@@ -141,8 +151,9 @@ def evaluate(
         per_code=per_code,
         skipped=data.skipped,
         curve=curve,
-        macro_f1=float(f1.mean()),
-        micro_f1=micro_f1(y, pooled),
+        macro_f1=measured.macro_f1,
+        micro_f1=measured.micro_f1,
+        config=config,
     )
 
 
@@ -153,27 +164,52 @@ def _fit_and_predict(
     train: np.ndarray,
     test: np.ndarray,
     config: FitConfig,
+    prepared: Prepared,
+    pseudo_docs: list[list[Token]],
 ) -> np.ndarray:
-    """Train on `train` only (vocabulary, model, thresholds) and decide on `test`."""
-    chosen = np.zeros((len(test), y.shape[1]), dtype=bool)
-    positives = y[train].sum(axis=0)
-    learnable = np.flatnonzero(
-        (positives >= MIN_EXAMPLES) & (len(train) - positives >= MIN_EXAMPLES)
-    )
-    if not len(learnable):
-        return chosen
-    fitted = Features.fit([docs[i] for i in train], vectors.shape[1] if vectors is not None else 0)
+    """Train on `train` only (vocabulary, model, thresholds; the codebook as in training)
+    and decide on `test`."""
+    pseudo = prepared.pseudo
+    dim = prepared.features.embedding_dim
+    fitted = Features.fit([docs[i] for i in train], dim, always=pseudo_docs)
+    n_pseudo = len(pseudo)
 
-    def part(ids: np.ndarray) -> np.ndarray | None:
-        return vectors[ids] if vectors is not None else None
+    def part(ids: np.ndarray, extra: bool) -> np.ndarray | None:
+        if vectors is None:
+            return None
+        own = vectors[ids]
+        if extra and n_pseudo:
+            return np.vstack([own, prepared.rows.x[-n_pseudo:, -dim:].toarray()])
+        return own
 
-    encoded = fitted.encode([docs[i] for i in train], part(train))
-    model, *_ = fit_model(
-        encoded, fitted, y[train][:, learnable], list(learnable), candidates=[config]
+    matrix = fitted.encode([docs[i] for i in train] + pseudo_docs, part(train, True)).matrix
+    weight = None
+    if n_pseudo:
+        weight = np.vstack([np.ones((len(train), y.shape[1])), pseudo.weight])
+    rows = Rows(matrix, np.vstack([y[train], pseudo.y]).astype(np.int8), len(train), weight)
+    sub = Prepared(
+        TrainingSet(
+            [int(i) for i in train],
+            y[train],
+            prepared.data.codes,
+            [],
+            [],
+            0,
+            0,
+            _enough(y[train]),
+        ),
+        pseudo,
+        rows,
+        fitted,
     )
-    held_out = fitted.encode([docs[i] for i in test], part(test)).matrix
-    chosen[:, learnable] = model.decide(model.probabilities(held_out))
-    return chosen
+    model, _ = fit_model(sub, plan=[config])
+    held_out = fitted.encode([docs[i] for i in test], part(test, False)).matrix
+    return model.decide(model.probabilities(held_out))
+
+
+def _enough(y: np.ndarray) -> np.ndarray:
+    positives = y.sum(axis=0)
+    return (positives >= MIN_EXAMPLES) & (len(y) - positives >= MIN_EXAMPLES)
 
 
 def plot_learning_curve(report: EvaluationReport, path: Path | str, title: str = "") -> Path:

@@ -16,7 +16,10 @@ from coder.nlp import Token
 CHAR_NGRAMS = (2, 5)
 MAX_WORD_FEATURES = 150_000
 MAX_CHAR_FEATURES = 200_000
-EMBEDDING_WEIGHT = 1.0  # the sentence vector's length beside the two unit-length TF-IDF blocks
+EMBEDDING_WEIGHT = 1.0  # the sentence vector's length beside the two TF-IDF blocks
+# The word block's length beside the unit-length character block: on the shared survey
+# data, letting character n-grams weigh a little more gained about a point of macro-F1.
+WORD_WEIGHT = 0.7
 _SEPARATOR = "\n"  # no token holds a line break, so terms are stored joined by one
 
 
@@ -45,8 +48,8 @@ def _min_df(n_docs: int) -> int:
     return 1 if n_docs < 1000 else 2
 
 
-def _vocabulary(counts: Counter, min_df: int, limit: int) -> list[str]:
-    kept = [(df, term) for term, df in counts.items() if df >= min_df]
+def _vocabulary(counts: Counter, min_df: int, limit: int, always: set[str]) -> list[str]:
+    kept = [(df, term) for term, df in counts.items() if df >= min_df or term in always]
     if len(kept) > limit:
         kept.sort(key=lambda item: (-item[0], item[1]))
         kept = kept[:limit]
@@ -67,6 +70,7 @@ class FeatureArrays(TypedDict):
     char_vocab: np.ndarray
     char_idf: np.ndarray
     embedding_dim: np.ndarray  # one int64
+    word_weight: np.ndarray  # one float64 (models stored before it existed: 1.0)
 
 
 @dataclass
@@ -93,6 +97,7 @@ class Features:
     char_vocab: list[str]
     char_idf: np.ndarray
     embedding_dim: int = 0  # 0: TF-IDF only
+    word_weight: float = WORD_WEIGHT
     _word_index: dict[str, int] = field(init=False, repr=False)
     _char_index: dict[str, int] = field(init=False, repr=False)
     _token_columns: dict[Token, tuple[int | None, list[int]]] = field(init=False, repr=False)
@@ -115,21 +120,41 @@ class Features:
         return self.n_word + self.n_char + self.embedding_dim
 
     @classmethod
-    def fit(cls, docs: Sequence[Sequence[Token]], embedding_dim: int = 0) -> Features:
+    def fit(
+        cls,
+        docs: Sequence[Sequence[Token]],
+        embedding_dim: int = 0,
+        *,
+        always: Sequence[Sequence[Token]] = (),
+    ) -> Features:
+        """Vocabularies and weights from these comments; the terms of `always` (the
+        codebook's definitions) are kept however rarely they occur."""
         word_df: Counter = Counter()
         char_df: Counter = Counter()
         ngrams: dict[str, list[str]] = {}
-        for tokens in docs:
-            word_df.update(set(word_terms(tokens)))
+
+        def terms(tokens: Sequence[Token]) -> tuple[set[str], set[str]]:
             grams: set[str] = set()
             for word, _ in tokens:
                 if word not in ngrams:
                     ngrams[word] = _char_ngrams(word)
                 grams.update(ngrams[word])
+            return set(word_terms(tokens)), grams
+
+        for tokens in [*docs, *always]:
+            words, grams = terms(tokens)
+            word_df.update(words)
             char_df.update(grams)
-        n, min_df = len(docs), _min_df(len(docs))
-        word_vocab = _vocabulary(word_df, min_df, MAX_WORD_FEATURES)
-        char_vocab = _vocabulary(char_df, min_df, MAX_CHAR_FEATURES)
+        n = len(docs) + len(always)
+        min_df = _min_df(n)
+        kept_words: set[str] = set()
+        kept_grams: set[str] = set()
+        for tokens in always:
+            words, grams = terms(tokens)
+            kept_words |= words
+            kept_grams |= grams
+        word_vocab = _vocabulary(word_df, min_df, MAX_WORD_FEATURES, kept_words)
+        char_vocab = _vocabulary(char_df, min_df, MAX_CHAR_FEATURES, kept_grams)
         return cls(
             word_vocab,
             _idf(word_df, word_vocab, n),
@@ -189,7 +214,7 @@ class Features:
         np.log(counts.data, out=counts.data)
         counts.data += 1.0
         counts.data *= np.concatenate([self.word_idf, self.char_idf])[counts.indices]
-        _normalise_blocks(counts, self.n_word)
+        _normalise_blocks(counts, self.n_word, self.word_weight)
         matrix = counts
         if self.embedding_dim:
             if vectors is None or vectors.shape != (len(docs), self.embedding_dim):
@@ -212,6 +237,7 @@ class Features:
             "char_vocab": _pack(self.char_vocab),
             "char_idf": self.char_idf,
             "embedding_dim": np.array([self.embedding_dim], dtype=np.int64),
+            "word_weight": np.array([self.word_weight], dtype=np.float64),
         }
 
     @classmethod
@@ -222,16 +248,22 @@ class Features:
         char_idf = np.asarray(arrays["char_idf"], dtype=np.float64)
         if word_idf.shape != (len(word_vocab),) or char_idf.shape != (len(char_vocab),):
             raise ValueError("vocabulary and weights differ in length")
-        return cls(word_vocab, word_idf, char_vocab, char_idf, int(arrays["embedding_dim"][0]))
+        weight = float(arrays["word_weight"][0]) if "word_weight" in arrays else 1.0
+        if not 0 < weight <= 10:
+            raise ValueError("the word block's weight is out of range")
+        return cls(
+            word_vocab, word_idf, char_vocab, char_idf, int(arrays["embedding_dim"][0]), weight
+        )
 
 
-def _normalise_blocks(matrix: sp.csr_matrix, split: int) -> None:
-    """Scale each row's word block and character block to unit length, in place."""
+def _normalise_blocks(matrix: sp.csr_matrix, split: int, word_weight: float) -> None:
+    """Scale each row's word block to word_weight and its character block to unit length."""
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     block = (matrix.indices >= split).astype(np.int64)
     key = rows * 2 + block
     norms = np.sqrt(np.bincount(key, weights=matrix.data**2, minlength=matrix.shape[0] * 2))
     norms[norms == 0] = 1.0
+    norms[0::2] /= word_weight
     matrix.data /= norms[key]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 import sys
 import time
 from collections import Counter
@@ -14,19 +15,30 @@ import numpy as np
 
 from coder.domain import ModelVersion
 from coder.errors import CoderError
-from coder.nlp import analyse
+from coder.model_card import CodeMetrics
 from coder.progress import Progress
 from coder.store import Store
 from coder.suggest import embeddings
 from coder.suggest.active import Ranker, usefulness
 from coder.suggest.explain import explain
 from coder.suggest.model import Model
+from coder.suggest.training import DOCS
 
 if TYPE_CHECKING:
     from coder.store import Store
 
 CHUNK = 5000  # comments scored and written at a time: memory stays flat for a million
-CSV_COLUMNS = ["comment_id", "code", "probability", "text", "explanation", "model_version"]
+# New columns go at the end: a spreadsheet or script reading the first six keeps working.
+CSV_COLUMNS = [
+    "comment_id",
+    "code",
+    "probability",
+    "text",
+    "explanation",
+    "model_version",
+    "tier",
+    "code_precision",
+]
 
 
 @dataclass(frozen=True)
@@ -36,12 +48,10 @@ class SuggestReport:
     suggestions: int
     comments_with_suggestions: int
     per_code: dict[str, int] = field(default_factory=dict)  # code path -> suggestions
+    unsure: dict[str, int] = field(default_factory=dict)  # of those, in the unsure tier
     prioritised: int = 0
     coded_since_training: int = 0  # comments coded now that the model never saw
     seconds: float = 0.0
-
-
-RELIABLE_F1 = 0.3  # below this cross-validated F1 a code is not suggested
 
 
 def latest_model(store: Store) -> tuple[ModelVersion, Model]:
@@ -68,11 +78,11 @@ def suggest(
     # Codes deleted since training are no longer suggested.
     alive = np.array([int(c) in paths for c in model.code_ids], dtype=bool)
     code_ids = [int(c) for c in model.code_ids]
-    measured = {m.code_id: m.f1 for m in latest.card.per_code}
-    f1 = np.array([measured.get(c, 0.0) for c in code_ids])
-    # A code the model gets mostly wrong would bury the coder in bad suggestions: it is held
-    # back (and named by `coder train`) until more coding lifts its cross-validated F1.
-    reliable = f1 >= RELIABLE_F1
+    metrics = {m.code_id: m for m in latest.card.per_code}
+    f1 = np.array([_measured_f1(metrics.get(c)) for c in code_ids])
+    # A code the model is weak on is still suggested, in the unsure tier, after the others:
+    # hiding it would leave the coder without help on exactly the rare themes.
+    unsure = {c for c in code_ids if c not in metrics or metrics[c].unsure}
     column = {c: j for j, c in enumerate(code_ids)}
     rejected: dict[int, list[int]] = {}
     for comment_id, code_id in store.suggestions.rejected():
@@ -81,6 +91,7 @@ def suggest(
     total = store.comments.uncoded_count()
     ranker = Ranker()
     per_code: Counter = Counter()
+    per_unsure: Counter = Counter()
     scored = suggested = with_any = 0
     after = 0
     if progress:
@@ -91,11 +102,11 @@ def suggest(
         vectors = None
         if model.features.embedding_dim:
             vectors = embeddings.vectors(store, ids, texts)
-        encoded = model.features.encode(list(analyse(texts)), vectors, with_units=True)
+        encoded = model.features.encode(DOCS.analyse(texts), vectors, with_units=True)
         p = model.probabilities(encoded.matrix)
         # A code deleted since training, or one a person rejected for this comment, is
         # never offered, and leaves its place to the next most probable one.
-        offered = np.where(alive & reliable, p, 0.0)
+        offered = np.where(alive, p, 0.0)
         for i, comment_id in enumerate(ids):
             if comment_id in rejected:
                 offered[i, rejected[comment_id]] = 0.0
@@ -104,7 +115,9 @@ def suggest(
             words = explain(encoded, int(i), model.coef[j])
             out.append((ids[i], code_ids[j], float(p[i, j]), words))
             per_code[paths[code_ids[j]]] += 1
-        store.suggestions.replace(version, out, scored=ids)
+            if code_ids[j] in unsure:
+                per_unsure[paths[code_ids[j]]] += 1
+        store.suggestions.replace(version, out, scored=ids, unsure=unsure)
         with_any += len({r[0] for r in out})
         suggested += len(out)
         scored += len(ids)
@@ -130,10 +143,18 @@ def suggest(
         suggestions=suggested,
         comments_with_suggestions=with_any,
         per_code=dict(per_code),
+        unsure=dict(per_unsure),
         prioritised=len(order),
         coded_since_training=max(0, coded_now - latest.training_size),
         seconds=time.perf_counter() - started,
     )
+
+
+def _measured_f1(metrics: CodeMetrics | None) -> float:
+    """A code's cross-validated F1, 0 where it could not be measured."""
+    if metrics is None or not metrics.measured or math.isnan(metrics.f1):
+        return 0.0
+    return metrics.f1
 
 
 def export_suggestions(store: Store, path: Path | str, version: int | None = None) -> int:
@@ -146,13 +167,29 @@ def export_suggestions(store: Store, path: Path | str, version: int | None = Non
         if latest is None:
             raise CoderError("no model yet: train one first with coder train PROJECT.db")
         version = latest.id
+    found = store.models.get(version)
+    card = found.card if found is not None else None
     count = 0
 
     def write_to(handle: TextIO) -> None:
         nonlocal count
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        for source_id, code, probability, text, words in store.suggestions.export_rows(version):
+        for (
+            source_id,
+            code_id,
+            code,
+            probability,
+            text,
+            words,
+            tier,
+        ) in store.suggestions.export_rows(version):
+            metrics = card.metrics_for(code_id) if card else None
+            precision = (
+                f"{metrics.precision:.4f}"
+                if metrics is not None and metrics.measured and not math.isnan(metrics.precision)
+                else ""
+            )
             writer.writerow(
                 [
                     guard_text(source_id),
@@ -161,6 +198,8 @@ def export_suggestions(store: Store, path: Path | str, version: int | None = Non
                     guard_text(text),
                     guard_text("; ".join(words)),
                     version,
+                    tier,
+                    precision,
                 ]
             )
             count += 1

@@ -211,6 +211,8 @@ class CodingScreen(Screen[None]):
             # A change to this comment alone (a code key, accept, a memo) redraws its row.
             only_here = outcome.changed and not (outcome.moved or outcome.codes_changed)
             self.repaint(rows=outcome.changed and not only_here, row=only_here)
+        elif outcome.redraw:
+            self.repaint()
         self.session.note = outcome.message if outcome.quiet else ""
         if outcome.quiet:
             self.show_status()
@@ -421,6 +423,9 @@ class CodingScreen(Screen[None]):
     def action_reject(self) -> None:
         self._do(self.session.decide, False)
 
+    def action_toggle_unsure(self) -> None:
+        self._do(self.session.toggle_unsure)
+
     def action_undo(self) -> None:
         self._do(self.session.undo)
 
@@ -590,7 +595,9 @@ class CodingScreen(Screen[None]):
 
         try:
             with open_project(self.store.path) as store:
-                trained = train(store, progress=progress)
+                # A retrain while coding reuses the last full search's settings (until the
+                # coding has grown a quarter) and the comments already analysed.
+                trained = train(store, progress=progress, quick=True)
                 suggested = suggest(store, progress=progress)
         except _Stopped:
             return  # whatever training had not committed is rolled back with it

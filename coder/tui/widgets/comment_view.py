@@ -46,6 +46,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         "comment-view--selection",
         "comment-view--caret",
         "comment-view--suggestion",
+        "comment-view--unsure",
         "comment-view--dim",
     }
 
@@ -214,14 +215,36 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
                 " takes one):",
                 dim,
             )
+            headed = False
             for suggestion in shown.suggestions:
+                if suggestion.unsure and not headed:  # they come after the confident ones
+                    text.append(
+                        "\nUnsure (codes the model is weak on; s hides them):",
+                        self.get_component_rich_style("comment-view--unsure"),
+                    )
+                    headed = True
                 code = shown.codes.get(suggestion.code_id)
                 text.append("\n◇ ", Style(color=code.color) if code and code.color else Style())
                 text.append_text(literal(code.path if code else "?", style))
                 text.append(f"  {suggestion.probability:.0%}", style)
+                if suggestion.unsure:
+                    precision = shown.precision.get(suggestion.code_id)
+                    measured = (
+                        f"right {precision:.0%} of the time so far"
+                        if precision is not None
+                        else "not measured yet"
+                    )
+                    text.append(f"  unsure: {measured}", dim)
                 if suggestion.explanation:
                     text.append("  because of: ", dim)
                     text.append_text(literal(", ".join(suggestion.explanation), style))
+        if shown.unsure_hidden:
+            plural = "s" if shown.unsure_hidden != 1 else ""
+            text.append(
+                f"\n{shown.unsure_hidden} unsure suggestion{plural} hidden "
+                f"(s shows {'them' if plural else 'it'})",
+                dim,
+            )
         for memo in shown.memos:
             who = "you" if memo.coder == shown.coder else memo.coder
             text.append("\n✎ ", dim)
