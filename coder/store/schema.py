@@ -358,6 +358,10 @@ def _v7_guids_for_interchange(db: Database) -> None:
     db.table("code_set_members").create_index(["code_id"])
 
 
+def _v8_reserved(db: Database) -> None:
+    """Migration 8: reserved for a change made on another branch; changes nothing here."""
+
+
 Migration = str | Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = [
@@ -368,6 +372,7 @@ MIGRATIONS: list[Migration] = [
     _v5_undo_reaches_the_codebook,
     _v6_assignments,
     _v7_guids_for_interchange,
+    _v8_reserved,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
