@@ -263,6 +263,8 @@ def _infer_version(conn: sqlite3.Connection) -> int:
     names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
     codings = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
     fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'comments_fts'").fetchone()
+    if "discovery_runs" in names:
+        return 9
     if "code_sets" in names:
         return 7
     if "assignments" in names:
