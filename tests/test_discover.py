@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
+from discover_support import PLANTED, planted_project, planted_theme_of
 
-from coder.discover import DiscoverOptions, discover
 from coder.discover.codes import code_from_theme
+from coder.discover.run import DiscoverOptions, discover
 from coder.domain import CommentFilter, Origin
 from coder.errors import CoderError
-from tests.discover_support import PLANTED, planted_project, planted_theme_of
 
 TFIDF = DiscoverOptions(scope="all", features="tfidf")
 

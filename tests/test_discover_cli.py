@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+from cli_support import run
+from discover_support import planted_project
+
 from coder.store import open_project
-from tests.cli_support import run
-from tests.discover_support import planted_project
 
 
 def _project(tmp_path):

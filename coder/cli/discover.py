@@ -86,7 +86,7 @@ def discover(
     coder: str | None,
     quiet: bool,
 ) -> None:
-    from coder.discover import DiscoverOptions, discover, parse_themes
+    from coder.discover.run import DiscoverOptions, discover, parse_themes
     from coder.discover.views import members_csv, render, view
 
     if is_stdout(out):

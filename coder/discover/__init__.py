@@ -1,6 +1,6 @@
 """Discovering themes: group comments into candidate themes a researcher can read, name and
-turn into codes, all on this machine."""
+turn into codes, all on this machine.
 
-from coder.discover.run import DiscoverOptions, discover, parse_themes
-
-__all__ = ["DiscoverOptions", "discover", "parse_themes"]
+`run` finds and stores them (scikit-learn, loaded only there), `views` shows them, `codes`
+makes a theme into a code.
+"""

@@ -52,16 +52,23 @@ class RunView:
     scope: str
 
     @property
-    def summary(self) -> str:
-        chosen = self.run.chosen
+    def counts(self) -> str:
         n = self.run.scope_size
         unthemed = self.run.unthemed
         share = unthemed / n if n else 0.0
         return (
             f"{counted(len(self.themes), 'candidate theme')} in {counted(n, 'comment')} "
-            f"({self.scope}); {unthemed:,} ({share:.0%}) fit no theme and are left unthemed. "
-            f"{chosen.get('how', '')}."
+            f"({self.scope}); {unthemed:,} ({share:.0%}) fit no theme and are left unthemed."
         )
+
+    @property
+    def how(self) -> str:
+        """How the number of themes was chosen, in one line."""
+        return str(self.run.chosen.get("how", ""))
+
+    @property
+    def summary(self) -> str:
+        return f"{self.counts} {self.how}."
 
 
 def view(store: Store, run: DiscoveryRun) -> RunView:

@@ -28,6 +28,7 @@ from coder.session.state import (
     fail,
     warn,
 )
+from coder.session.themes import ThemeVerbs
 from coder.store import Store, open_project
 from coder.store.history import RowChange
 
@@ -63,6 +64,7 @@ class CodingSession:
         self.unsaved: list[str] = []  # why each change that could not be written failed
         self.note = ""  # what the last change did, shown in the status line
         self.codebook = CodebookVerbs(self)
+        self.themes = ThemeVerbs(self)
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
 
