@@ -114,3 +114,38 @@ def test_a_theme_becomes_a_code_and_its_members_are_coded_in_one_undoable_step(p
     assert not any(planted.codings.of_comment(c) for c in members)
     with pytest.raises(CoderError, match="no theme 99"):
         code_from_theme(planted, 99, "x", "ann")
+
+
+def test_a_file_from_before_discovery_takes_discovered_codings_and_keeps_its_own(
+    tmp_path, fixtures
+):
+    import shutil
+
+    from coder.store import open_project
+
+    path = tmp_path / "old.db"
+    shutil.copy(fixtures / "schema-7.db", path)
+    with open_project(path) as store:
+        before = store.codings.of_comment(1)
+        assert before  # the old codings came through the table's rebuild
+        code = store.codes.all()[0].id
+        assert store.codings.apply(2, code, "dee", origin=Origin.DISCOVERED)
+        assert Origin.DISCOVERED in {k.origin for k in store.codings.of_comment(2)}
+        assert store.discovery.latest() is None
+
+
+def test_the_views_show_what_a_comment_says_without_obeying_it(planted):
+    from coder.discover.views import markdown, page, table, view
+
+    run = discover(planted, TFIDF, "ann")
+    planted.db.execute(
+        "UPDATE comments SET text = ? WHERE id = ?",
+        ("The parking \x1b]0;pwned\x07 was <b>impossible</b> | really.", run.themes[0].quotes[0]),
+    )
+    planted.db.conn.commit()
+    shown = view(planted, run)
+    for text in (table(shown, 100), markdown(shown)):
+        assert "pwned" in text
+        assert "\x1b" not in text and "\x07" not in text
+    assert "pwned" in page(shown) and "<b>" not in page(shown)
+    assert "fit no theme" in table(shown, 100)

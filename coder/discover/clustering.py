@@ -1,13 +1,14 @@
-"""Grouping comment vectors into themes: LSA, k-means micro-clusters joined by Ward linkage.
+"""Grouping comment vectors into themes: LSA, then k-means in two stages.
 
-Comments are first reduced to a few dozen latent dimensions (truncated SVD of their
-TF-IDF, "latent semantic analysis"; sentence vectors too when given), so that comments
-sharing no word but many neighbours still meet. k-means then cuts them into many small,
-tight groups (micro-clusters), and Ward's agglomerative linkage joins those groups into
-themes: one k-means over all comments, and a hierarchy over a few hundred points, which
-stays fast at 100,000 comments. With no number of themes asked for, the cut of the
-hierarchy is chosen by how distinct its themes are (the silhouette, on a sample).
-A comment far from every theme's centre is left unthemed rather than forced into one.
+Comments are first reduced to a hundred latent dimensions (truncated SVD of their TF-IDF,
+"latent semantic analysis"; beside the sentence vectors when those are used), so that
+comments sharing no word but many neighbours still meet. k-means then cuts them into a
+few hundred small, tight groups (micro-clusters), and k-means again, over the groups'
+centres weighted by their sizes, joins those into themes: one pass over all comments,
+then any number of tries over a few hundred points, which stays fast at 100,000
+comments. With no number of themes asked for, each number up to a bound is tried and
+chosen by how distinct its themes are (the silhouette, on a sample). A comment far
+from its theme's centre is left unthemed rather than forced into one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.cluster.hierarchy import fcluster, linkage
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
 from sklearn.metrics import silhouette_score
@@ -48,6 +48,17 @@ def auto_bound(n: int) -> int:
     return max(2, min(MAX_THEMES, round(math.sqrt(n) / 2)))
 
 
+def auto_floor(n: int) -> int:
+    """The fewest themes `--themes auto` considers: a fifth of the most, and at least 3.
+    Two themes "separate" thousands of comments best by some measures (praise against
+    complaint), and tell a researcher nothing."""
+    return min(auto_bound(n), max(3, auto_bound(n) // 5))
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    return np.asarray(normalize(vectors), dtype=np.float64)
+
+
 def reduce(matrix: sp.csr_matrix | np.ndarray, seed: int) -> np.ndarray:
     """Rows as unit vectors in a few latent dimensions (zero for a comment with no words)."""
     n, width = matrix.shape
@@ -76,10 +87,10 @@ def cluster(vectors: np.ndarray, n_themes: int | None, seed: int) -> Clustering:
     micro = np.full(n, -1, dtype=np.int64)
     micro[~empty] = model.predict(fit_on)
     centres = normalize(model.cluster_centers_)
-    tree = linkage(centres, "ward")
+    weights = np.bincount(micro[~empty], minlength=micro_k).astype(np.float64)
 
     def cut(k: int) -> np.ndarray:
-        joined = fcluster(tree, k, "maxclust") - 1
+        joined = KMeans(k, random_state=seed, n_init=4).fit_predict(centres, sample_weight=weights)
         out = np.full(n, -1, dtype=np.int64)
         out[~empty] = joined[micro[~empty]]
         return out
@@ -92,12 +103,16 @@ def cluster(vectors: np.ndarray, n_themes: int | None, seed: int) -> Clustering:
         rng = np.random.default_rng(seed)
         rows = np.flatnonzero(~empty)
         sample = np.sort(rng.choice(rows, min(len(rows), SILHOUETTE_SAMPLE), replace=False))
+        # Unit vectors: cosine distance is 1 - the dot product, computed once for every k.
+        distances = np.clip(1.0 - vectors[sample] @ vectors[sample].T, 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        floor = min(auto_floor(n), micro_k)
         scores: dict[int, float] = {}
-        for k in range(2, min(bound, micro_k) + 1):
+        for k in range(floor, min(bound, micro_k) + 1):
             candidate = cut(k)
             if len(np.unique(candidate[sample])) < 2:
                 continue
-            scores[k] = float(silhouette_score(vectors[sample], candidate[sample], metric="cosine"))
+            scores[k] = float(silhouette_score(distances, candidate[sample], metric="precomputed"))
         if not scores:
             return _trivial(n, "the comments do not separate into themes")
         # The fewest themes within 5% of the most distinct grouping: more themes are read
@@ -106,9 +121,9 @@ def cluster(vectors: np.ndarray, n_themes: int | None, seed: int) -> Clustering:
         k = min(k for k, s in scores.items() if s >= best - 0.05 * abs(best))
         labels = cut(k)
         how = (
-            f"{k} themes: of 2 to {max(scores)} tried (at most √n/2 for {n:,} comments), the "
-            f"fewest that separate the comments about as well as any (silhouette {scores[k]:.2f},"
-            f" best {best:.2f})"
+            f"{k} themes: of {min(scores)} to {max(scores)} tried (up to √n/2 for {n:,} "
+            f"comments), the fewest that separate the comments about as well as any "
+            f"(silhouette {scores[k]:.2f}, best {best:.2f})"
         )
     return _finish(vectors, labels, empty, how)
 

@@ -1,9 +1,12 @@
-"""A theme's most distinctive words and phrases: class-based TF-IDF over its members.
+"""A theme's most distinctive words and phrases: class-based term weighting over its members.
 
-Each theme's members are taken as one document; a term scores by how often the theme
-uses it (per word the theme has) against how common it is across all themes (BERTopic's
-c-TF-IDF). Stop words are never terms, and neither are phrases that begin or end with one;
-a term must be used by at least two of the theme's comments. Words of the codebook's own
+Each theme's members are taken together, as class-based TF-IDF does (BERTopic's c-TF-IDF),
+but a term scores by how much more often the theme's comments use it than all the
+comments in scope do, weighted by how often the theme uses it: p(t|theme) *
+log(p(t|theme) / p(t)), over comments that use the term. Plain c-TF-IDF ranks words every
+answer uses ("know", "feel") near the top of every theme; this ranks the words that
+set a theme apart. Stop words are never terms, and neither are phrases that begin or end
+with one; a term must be used by at least two of the theme's comments. Words of the codebook's own
 code names are kept (they link a theme to an existing code) and named, so a reader can
 tell the words that are new.
 """
@@ -44,29 +47,30 @@ def theme_terms(
     """The most distinctive terms of each theme, best first, as the comments write them."""
     counts: list[Counter[str]] = [Counter() for _ in range(n_themes)]
     shown: list[Counter[tuple[str, str]]] = [Counter() for _ in range(n_themes)]
+    everywhere: Counter[str] = Counter()
     for tokens, label in zip(docs, labels, strict=True):
-        if label < 0:
-            continue
         terms = comment_terms(tokens)
-        counts[label].update(terms.keys())
-        shown[label].update(terms.items())
-    total: Counter[str] = Counter()
-    for c in counts:
-        total.update(c)
-    sizes = [sum(c.values()) for c in counts]
-    average = (sum(sizes) / n_themes) if n_themes else 0.0
+        everywhere.update(terms.keys())
+        if label >= 0:
+            counts[label].update(terms.keys())
+            shown[label].update(terms.items())
+    n = max(1, len(docs))
+    sizes = np.bincount(labels[labels >= 0], minlength=n_themes)
     out: list[list[str]] = []
     for theme, c in enumerate(counts):
-        if not sizes[theme]:
+        size = int(sizes[theme]) if theme < len(sizes) else 0
+        if not size:
             out.append([])
             continue
-        scored = sorted(
-            (
-                (-(used / sizes[theme]) * math.log(1 + average / total[term]), term)
-                for term, used in c.items()
-                if used >= 2
-            )
-        )
+        scored = []
+        for term, used in c.items():
+            if used < 2:
+                continue
+            inside = used / size
+            lift = inside / (everywhere[term] / n)
+            if lift > 1.0:
+                scored.append((-inside * math.log(lift), term))
+        scored.sort()
         forms: dict[str, str] = {}
         for (term, form), _ in shown[theme].most_common():
             forms.setdefault(term, form)
