@@ -49,7 +49,7 @@ def test_the_planted_themes_are_found_with_their_words(planted):
     for theme in run.themes:
         assert 3 <= len(theme.quotes) <= 5
         assert theme.size == len(planted.discovery.members(theme.id))
-    assert run.chosen["how"].startswith(f"{len(run.themes)} themes")
+    assert run.chosen["how"].startswith(f"{len(run.themes)} themes: of 3 to 4 tried")
     assert len(planted.discovery.members()) == run.scope_size == 77
 
 

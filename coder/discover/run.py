@@ -103,13 +103,19 @@ def discover(
     if progress:
         progress("describing themes", 0.8)
     terms = theme_terms(docs, found.labels, found.n_themes)
+    # A group whose comments share no word worth naming is not a theme a reader can see.
+    kept = [t for t in range(found.n_themes) if terms[t]]
+    renumber = np.full(found.n_themes + 1, -1, dtype=np.int64)
+    renumber[kept] = np.arange(len(kept))
+    labels = renumber[found.labels]  # -1 (unthemed) maps to the last entry, also -1
+    terms = [terms[t] for t in kept]
     codes = store.codes.all()
     vocabulary = codebook_words(analyse(c.name for c in codes))
     carried = _codes_by_comment(store, ids)
     id_array = np.array(ids, dtype=np.int64)
     themes = []
-    for theme in range(found.n_themes):
-        members = np.flatnonzero(found.labels == theme)
+    for theme in range(len(kept)):
+        members = np.flatnonzero(labels == theme)
         order = members[np.lexsort((id_array[members], -found.typicality[members]))]
         nearest, share = _nearest_code(carried, id_array[order])
         themes.append(
@@ -122,12 +128,18 @@ def discover(
                 members=[(ids[i], round(float(found.typicality[i]), 4)) for i in order],
             )
         )
-    unthemed = np.flatnonzero(found.labels < 0)
+    unthemed = np.flatnonzero(labels < 0)
     chosen = {
         "comments": len(ids),
-        "themes": found.n_themes,
+        "themes": len(kept),
         "unthemed": len(unthemed),
-        "how": found.how,
+        "how": found.how
+        + (
+            f"; {found.n_themes - len(kept)} of them, whose comments share no word worth "
+            "naming, left unthemed"
+            if len(kept) < found.n_themes
+            else ""
+        ),
         "features": features_name,
         "codebook_terms": sorted({t for ts in terms for t in ts if in_codebook(t, vocabulary)}),
         "seconds": round(time.perf_counter() - started, 2),

@@ -22,7 +22,7 @@ THEME_COLUMNS = [
     "codebook_terms", "quotes", "code",
 ]  # fmt: skip
 MEMBER_COLUMNS = ["theme", "comment_id", "typicality", "text"]
-QUOTE_CHARS = 240
+QUOTE_CHARS = 160
 
 
 @dataclass(frozen=True)
