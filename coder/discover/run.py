@@ -16,6 +16,7 @@ from coder.discover.clustering import (
     cluster,
     normalize_rows,
     reduce,
+    word_matrix,
 )
 from coder.discover.terms import codebook_words, in_codebook, theme_terms
 from coder.domain import CommentFilter, DiscoveryRun
@@ -25,7 +26,6 @@ from coder.progress import Progress
 from coder.store import Store
 from coder.store.discovery import NewTheme
 from coder.suggest import embeddings
-from coder.suggest.features import Features
 
 QUOTES = 5
 QUOTE_MIN_WORDS = 4  # the most typical comments are often a word or two: prefer sentences
@@ -89,8 +89,7 @@ def discover(
     if progress:
         progress("reading comments", 0.1)
     docs = list(analyse(texts))
-    fitted = Features.fit(docs)
-    matrix = fitted.encode(docs).matrix[:, : fitted.n_word]
+    matrix = word_matrix(docs)
     if progress:
         progress("finding themes", 0.3)
     vectors = reduce(matrix, options.seed)
