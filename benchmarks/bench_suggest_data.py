@@ -10,6 +10,7 @@ The data sets are those described in ../shared/data/README.md:
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT.parent / "shared" / "data"
+DATA = Path(os.environ.get("CODER_DATA") or ROOT.parent / "shared" / "data")  # ../shared/data
 
 from coder.codebook import Codebook, CodeSpec, merge_codebook  # noqa: E402
 from coder.corpus import ImportOptions, import_file  # noqa: E402
