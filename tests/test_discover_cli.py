@@ -80,3 +80,23 @@ def test_theme_code_makes_a_code_and_codes_the_members(tmp_path, capsys):
         assert made.name == "Parking" and made.description == "About parking"
         assert store.codings.undo("ann")
         assert all(not store.codings.of_comment(c) for c, _, _ in store.discovery.members(theme.id))
+
+
+def test_the_html_page_parses_strictly_and_a_theme_code_can_go_under_a_parent(tmp_path, capsys):
+    import html5lib
+
+    db = _project(tmp_path)
+    page = tmp_path / "themes.html"
+    code, _, err = run(capsys, "discover", db, "--scope", "all", "--features", "tfidf",
+                       "--out", page)  # fmt: skip
+    assert code == 0, err
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    document = parser.parse(page.read_text(encoding="utf-8"))
+    assert parser.errors == []
+    assert len(document.findall(".//section")) >= 3
+    run(capsys, "codebook", db, "add", "Hospital")
+    code, out, err = run(capsys, "theme-code", db, "2", "--name", "Found", "--parent", "hospital")
+    assert code == 0, err
+    assert "Made 'Hospital > Found' from theme 2" in out
+    code, _, err = run(capsys, "theme-code", db, "2", "--name", "X", "--parent", "Nowhere")
+    assert code != 0 and "no code 'Nowhere'" in err

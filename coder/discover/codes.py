@@ -70,7 +70,7 @@ def code_from_theme(
     path = store.codes.get(code_id).path
     coded = code_theme_members(store, theme_id, code_id, coder) if code_members else 0
     message = (
-        f"Made {shown(path)!s} from theme {number} with {counted(len(theme.quotes), 'example')}"
+        f"Made '{shown(path)}' from theme {number} with {counted(len(theme.quotes), 'example')}"
     )
     if code_members:
         message += f", and coded {counted(coded, 'comment')} of its {theme.size:,} with it"
