@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from coder.model_card import ModelCard, Tier
 
@@ -16,6 +17,7 @@ class Origin(StrEnum):
     MANUAL = "manual"
     SUGGESTION = "suggestion"  # a suggestion a person accepted
     IMPORTED = "imported"
+    DISCOVERED = "discovered"  # applied to a discovered theme's members at once
 
 
 # The coder whose coding of a comment is the agreed one (see coder.consensus).
@@ -212,6 +214,8 @@ class CommentFilter:
     question: str | None = None
     search: str | None = None  # full-text query as the researcher typed it
     assigned_to: str | None = None  # in a sample assigned to this coder (coder sample)
+    theme_id: int | None = None  # a member of this discovered theme (coder discover)
+    theme_label: str = ""  # how the filter names the theme
 
     @property
     def is_empty(self) -> bool:
@@ -338,3 +342,41 @@ class ExportedComment:
     text: str
     respondent_id: int | None
     question_id: int | None
+
+
+# -- discovering themes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A candidate theme of a discovery run, as stored."""
+
+    id: int
+    number: int  # 1, 2, ... largest first
+    size: int
+    share: float  # of the comments in the run's scope
+    terms: tuple[str, ...]  # the most distinctive words and phrases, best first
+    quotes: tuple[int, ...]  # the most typical comments' ids, most typical first
+    nearest_code_id: int | None
+    nearest_code_share: float  # of the theme's members already carrying that code
+    code_id: int | None = None  # the code made from the theme
+
+
+@dataclass(frozen=True)
+class DiscoveryRun:
+    """One run of `coder discover`: its settings, what it chose, and its themes."""
+
+    id: int
+    created_at: str
+    coder: str
+    settings: dict[str, Any]
+    chosen: dict[str, Any]
+    themes: tuple[Theme, ...] = ()
+
+    @property
+    def scope_size(self) -> int:
+        return int(self.chosen.get("comments", 0))
+
+    @property
+    def unthemed(self) -> int:
+        return int(self.chosen.get("unthemed", 0))

@@ -1,5 +1,5 @@
 """The layers stay visible: only the store speaks SQL, only tui/ imports Textual, only nlp spaCy,
-only suggest/ scikit-learn, only the reports pandas and matplotlib."""
+only suggest/ and discover/ scikit-learn, only the reports pandas and matplotlib."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ OWNERS = {
     "sqlite_utils": ("store/",),
     "textual": ("tui/",),
     "spacy": ("nlp.py",),
-    "sklearn": ("suggest/",),
-    "joblib": ("suggest/",),  # scikit-learn's parallel fitting, used only beside it
+    "sklearn": ("suggest/", "discover/"),
+    "joblib": ("suggest/", "discover/"),  # scikit-learn's parallel fitting, used only beside it
     # store/reports.py reads the project's tables straight into data frames for the reports
     # (one query, no row objects), so the store's report queries are the one place outside
     # report/ that builds them.

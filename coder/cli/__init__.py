@@ -14,6 +14,7 @@ import click
 
 # Each module adds its commands to `cli`.
 from coder.cli import codebook_edit as _codebook_edit  # noqa: E402, F401
+from coder.cli import discover as _discover  # noqa: E402, F401
 from coder.cli import maintenance as _maintenance  # noqa: E402, F401
 from coder.cli import model as _model  # noqa: E402, F401
 from coder.cli import project as _project  # noqa: E402, F401

@@ -28,6 +28,7 @@ from coder.session.state import (
     fail,
     warn,
 )
+from coder.session.themes import ThemeVerbs
 from coder.store import Store, open_project
 from coder.store.history import RowChange
 
@@ -67,6 +68,7 @@ class CodingSession:
         self.note = ""  # what the last change did, shown in the status line
         self.assigned: tuple[int, int] | None = None  # (coded, assigned) of my sample
         self.codebook = CodebookVerbs(self)
+        self.themes = ThemeVerbs(self)
         self._data_version = 0
         self._counted_mark = -1  # the change log's last entry when last counted
 

@@ -109,6 +109,8 @@ def describe(where: CommentFilter, codes: dict[int, Code], me: str) -> str:
         parts.append(
             "assigned to me" if where.assigned_to == me else f"assigned to {where.assigned_to}"
         )
+    if where.theme_id is not None:
+        parts.append(where.theme_label or f"theme {where.theme_id}")
     if where.search:
         parts.append(f"search “{where.search}”")
     return " · ".join(parts)

@@ -19,6 +19,7 @@ from coder.store.codes import Codes
 from coder.store.codings import ChangeLog, Codings
 from coder.store.comments import Comments
 from coder.store.db import Db, open_connection
+from coder.store.discovery import Discovery
 from coder.store.exchange import Exchange
 from coder.store.history import History, RowLog
 from coder.store.imports import Imports
@@ -54,6 +55,7 @@ class Store:
         self.exchange = Exchange(db, self.log)
         self.assignments = Assignments(db)
         self.merging = Merging(db, self.log)
+        self.discovery = Discovery(db)
 
     @property
     def path(self) -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,7 @@ class Codebook:
         description: str = "",
         color: str | None = None,
         apply_to: int | None = None,
+        examples: Sequence[str] = (),
     ) -> int:
         """Make a code (under `parent_id`), and code comment `apply_to` with it, in one step."""
         name = _name(name)
@@ -66,7 +68,11 @@ class Codebook:
             if parent_id is not None:
                 self.codes.get(parent_id)  # a clear error if it is gone
             code_id = self.codes.add(
-                name, parent_id=parent_id, description=description, color=color
+                name,
+                parent_id=parent_id,
+                description=description,
+                color=color,
+                examples=examples,
             )
             self._logged(batch, "codes", code_id, None, actor)
             if apply_to is not None:

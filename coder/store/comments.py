@@ -294,6 +294,9 @@ def _filter_sql(f: CommentFilter) -> tuple[list[str], list[Any]]:
     if f.assigned_to is not None:
         clauses.append("c.id IN (SELECT comment_id FROM assignments WHERE coder = ?)")
         params.append(f.assigned_to)
+    if f.theme_id is not None:
+        clauses.append("c.id IN (SELECT comment_id FROM discovery_members WHERE theme_id = ?)")
+        params.append(f.theme_id)
     if f.search is not None:
         clauses.append("c.id IN (SELECT rowid FROM comments_fts WHERE comments_fts MATCH ?)")
         params.append(fts_query(f.search))

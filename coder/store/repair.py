@@ -264,6 +264,8 @@ def _infer_version(conn: sqlite3.Connection) -> int:
     codings = {r[1] for r in conn.execute("PRAGMA table_info(codings)")}
     fts = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'comments_fts'").fetchone()
     suggestions = {r[1] for r in conn.execute("PRAGMA table_info(suggestions)")}
+    if "discovery_runs" in names:
+        return 9
     if "tier" in suggestions:
         return 8
     if "code_sets" in names:

@@ -365,6 +365,89 @@ def _v8_suggestion_tiers(db: Database) -> None:
     db.table("suggestions").add_column("tier", str, not_null_default="confident")
 
 
+_ORIGINS_BEFORE_9 = "CHECK (origin IN ('manual', 'suggestion', 'imported'))"
+_ORIGINS_FROM_9 = "CHECK (origin IN ('manual', 'suggestion', 'imported', 'discovered'))"
+
+
+_V9_TABLES = f"""
+CREATE TABLE discovery_runs (
+    id         INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL DEFAULT ({NOW}),
+    coder      TEXT NOT NULL,
+    settings   TEXT NOT NULL DEFAULT '{{}}',  -- JSON: scope, question, themes asked, features, seed
+    chosen     TEXT NOT NULL DEFAULT '{{}}'   -- JSON: themes found and why, unthemed, seconds
+);
+CREATE TABLE discovery_themes (
+    id                 INTEGER PRIMARY KEY,
+    run_id             INTEGER NOT NULL REFERENCES discovery_runs(id) ON DELETE CASCADE,
+    number             INTEGER NOT NULL,       -- 1, 2, ... largest first
+    size               INTEGER NOT NULL,
+    terms              TEXT NOT NULL DEFAULT '[]',  -- JSON: the most distinctive words
+    quotes             TEXT NOT NULL DEFAULT '[]',  -- JSON: the most typical comments' ids
+    nearest_code_id    INTEGER REFERENCES codes(id) ON DELETE SET NULL,
+    nearest_code_share REAL NOT NULL DEFAULT 0,
+    code_id            INTEGER REFERENCES codes(id) ON DELETE SET NULL  -- the code made from it
+);
+CREATE UNIQUE INDEX discovery_themes_number ON discovery_themes (run_id, number);
+CREATE TABLE discovery_members (
+    run_id     INTEGER NOT NULL REFERENCES discovery_runs(id) ON DELETE CASCADE,
+    comment_id INTEGER NOT NULL REFERENCES comments(id) ON DELETE CASCADE,
+    theme_id   INTEGER REFERENCES discovery_themes(id) ON DELETE CASCADE,  -- NULL: unthemed
+    typicality REAL NOT NULL,
+    PRIMARY KEY (run_id, comment_id)
+) WITHOUT ROWID;
+CREATE INDEX discovery_members_theme ON discovery_members (theme_id, typicality);
+CREATE INDEX discovery_members_comment ON discovery_members (comment_id);
+"""
+
+
+def _v9_discovery(db: Database) -> None:
+    """Migration 9: candidate themes found in the comments, and codings made from them.
+
+    `discovery_runs` keeps every run's settings and what it chose (the number of themes
+    and why); `discovery_themes` and `discovery_members` hold the latest run's candidate
+    themes and where each comment in its scope went (`theme_id` empty: unthemed), and a
+    new run replaces them. A theme remembers the code made from it. Codings made from a
+    theme are recorded with origin `discovered`, which the codings' CHECK constraint must
+    allow: SQLite cannot change a constraint in place, so the table is made again with
+    its rows, indexes and the views that read it (SQLite's own procedure for it).
+    """
+    conn = db.conn
+    table_sql = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'codings'"
+    ).fetchone()[0]
+    if _ORIGINS_BEFORE_9 not in table_sql:
+        raise CoderError("migration 9 does not recognise the codings table")
+    indexes = [
+        sql
+        for (sql,) in conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'codings' "
+            "AND sql IS NOT NULL ORDER BY name"
+        )
+    ]
+    views = conn.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'view' ORDER BY rowid"
+    ).fetchall()
+    for name, _ in views:
+        conn.execute(f'DROP VIEW "{name}"')
+    new_sql = table_sql.replace(_ORIGINS_BEFORE_9, _ORIGINS_FROM_9).replace(
+        'CREATE TABLE "codings"', 'CREATE TABLE "codings_new"', 1
+    )
+    conn.execute(new_sql)
+    columns = ", ".join(f'"{r[1]}"' for r in conn.execute("PRAGMA table_info(codings)"))
+    conn.execute(f"INSERT INTO codings_new ({columns}) SELECT {columns} FROM codings")
+    conn.execute("DROP TABLE codings")
+    conn.execute("ALTER TABLE codings_new RENAME TO codings")
+    for sql in indexes:
+        conn.execute(sql)
+    for _, sql in views:
+        conn.execute(sql)
+
+    # Written as SQL: sqlite-utils cannot say what a deleted code or comment takes with it.
+    for statement in _statements(_V9_TABLES):
+        conn.execute(statement)
+
+
 Migration = str | Callable[["Database"], None]
 
 MIGRATIONS: list[Migration] = [
@@ -376,6 +459,7 @@ MIGRATIONS: list[Migration] = [
     _v6_assignments,
     _v7_guids_for_interchange,
     _v8_suggestion_tiers,
+    _v9_discovery,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -196,7 +196,7 @@ def _fit_and_predict(
             [],
             0,
             0,
-            _enough(y[train]),
+            measured=_enough(y[train]),
         ),
         pseudo,
         rows,

@@ -67,6 +67,7 @@ CODING: list[Binding] = [
     Binding("left_square_bracket", "code_cursor(-1)", "Previous code in tree", id="coding.code_up",
             show=False, key_display="["),
     Binding("c", "chart", "Chart", id="coding.chart", show=False),
+    Binding("T", "themes", "Themes", id="coding.themes", show=False),
 ]  # fmt: skip
 
 SELECTION: list[Binding] = [
@@ -98,6 +99,7 @@ HELP_GROUPS: list[tuple[str, list[str]]] = [
     ("Suggestions", ["coding.accept", "coding.reject", "coding.toggle_unsure", "coding.train"]),
     ("Finding", ["coding.search", "coding.filter", "coding.clear_filter"]),
     ("Coding a segment", ["coding.select", *(b.id for b in SELECTION if b.id)]),
+    ("Discovered themes (coder discover)", ["coding.themes"]),
     ("Everything else", ["coding.chart", "app.theme", "app.help", "app.quit"]),
 ]  # fmt: skip
 

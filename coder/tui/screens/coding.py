@@ -663,6 +663,61 @@ class CodingScreen(Screen[None]):
         self._stop_trainer()
         self.app.exit()
 
+    def action_themes(self, highlight: int | None = None) -> None:
+        """The latest discovery run's candidate themes (`coder discover`)."""
+        from coder.tui.screens.themes import ThemeAction, ThemeCodeDialog, ThemesScreen
+
+        session = self.session
+        try:
+            run = session.themes.latest()
+        except CoderError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if run is None:
+            self.notify(
+                f"No themes yet: run `coder discover {self.store.path.name}` to find them.",
+                severity="warning",
+                timeout=6,
+            )
+            return
+
+        def chosen(action: ThemeAction | None) -> None:
+            if action is None:
+                return
+            theme = action.theme
+            if action.kind == "members":
+                self._filter(session.themes.members(theme))
+            elif action.kind == "code":
+
+                def named(new: Any) -> None:
+                    if new is None:
+                        return
+                    self._do(
+                        session.themes.make_code,
+                        theme.number,
+                        new.name,
+                        new.description,
+                        examples=new.examples,
+                    )
+                    self._filter(session.themes.members(theme))
+
+                self.app.push_screen(ThemeCodeDialog(theme), named)
+            elif action.kind == "code_all":
+
+                def confirmed(yes: bool | None) -> None:
+                    if yes:
+                        self._do(session.themes.code_all, theme.number)
+
+                self.app.push_screen(
+                    Confirm(
+                        f"Code all {theme.size:,} comments of theme {theme.number} with "
+                        f"{theme.code}?"
+                    ),
+                    confirmed,
+                )
+
+        self.app.push_screen(ThemesScreen(run, highlight), chosen)
+
     def action_chart(self) -> None:
         try:
             from coder.tui.screens.chart import ChartScreen

@@ -1,0 +1,187 @@
+"""Grouping comment vectors into themes: LSA, then k-means in two stages.
+
+Comments are first reduced to a hundred latent dimensions (truncated SVD of their TF-IDF,
+"latent semantic analysis"; beside the sentence vectors when those are used), so that
+comments sharing no word but many neighbours still meet. k-means then cuts them into a
+few hundred small, tight groups (micro-clusters), and k-means again, over the groups'
+centres weighted by their sizes, joins those into themes: one pass over all comments,
+then any number of tries over a few hundred points, which stays fast at 100,000
+comments. With no number of themes asked for, each number up to a bound is tried and
+chosen by how distinct its themes are (the silhouette, on a sample). A comment far
+from its theme's centre is left unthemed rather than forced into one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize
+
+from coder.nlp import Token
+from coder.suggest.features import MAX_WORD_FEATURES, word_terms
+
+MAX_THEMES = 60  # a researcher reads a theme a minute: more than this is not an overview
+MIN_COMMENTS = 10
+DIMENSIONS = 100
+MAX_MICRO = 240
+SILHOUETTE_SAMPLE = 3000
+UNTHEMED_BELOW = 0.2  # cosine to the theme's centre under which a comment is left out
+MINIBATCH_FROM = 20_000  # comments from which k-means learns in batches
+
+
+@dataclass(frozen=True)
+class Clustering:
+    """Each comment's theme (0, 1, ... largest first; -1 unthemed) and typicality."""
+
+    labels: np.ndarray
+    typicality: np.ndarray  # cosine to its theme's centre (to the nearest, if unthemed)
+    n_themes: int
+    how: str  # one line: how the number of themes was chosen
+
+
+def auto_bound(n: int) -> int:
+    """The most themes `--themes auto` considers for n comments: half the square root of
+    n (12 for 600 comments, 50 for 10,000), never more than MAX_THEMES."""
+    return max(2, min(MAX_THEMES, round(math.sqrt(n) / 2)))
+
+
+def auto_floor(n: int) -> int:
+    """The fewest themes `--themes auto` considers: a fifth of the most, and at least 3.
+    Two themes "separate" thousands of comments best by some measures (praise against
+    complaint), and tell a researcher nothing."""
+    return min(auto_bound(n), max(3, auto_bound(n) // 5))
+
+
+def word_matrix(docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
+    """The comments' lemmas and pairs of lemmas as sublinear TF-IDF: the suggestion model's
+    word features (its character n-grams, which would take four times the time and memory
+    at 100,000 comments, add little to grouping)."""
+    vectorizer = TfidfVectorizer(
+        analyzer=word_terms,
+        sublinear_tf=True,
+        min_df=1 if len(docs) < 1000 else 2,
+        max_features=MAX_WORD_FEATURES,
+        dtype=np.float32,
+    )
+    return vectorizer.fit_transform(docs)
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    return np.asarray(normalize(vectors), dtype=np.float64)
+
+
+def reduce(matrix: sp.csr_matrix | np.ndarray, seed: int) -> np.ndarray:
+    """Rows as unit vectors in a few latent dimensions (zero for a comment with no words)."""
+    n, width = matrix.shape
+    dims = max(1, min(DIMENSIONS, width - 1, n - 1))
+    reduced = TruncatedSVD(dims, algorithm="randomized", random_state=seed).fit_transform(matrix)
+    return np.asarray(normalize(reduced), dtype=np.float64)
+
+
+def cluster(vectors: np.ndarray, n_themes: int | None, seed: int) -> Clustering:
+    """Group unit vectors into `n_themes` themes, or into as many as fit best (None)."""
+    n = vectors.shape[0]
+    empty = ~np.any(vectors != 0, axis=1)
+    bound = auto_bound(n) if n_themes is None else min(n_themes, n)
+    micro_k = int(min(n - int(empty.sum()), max(3 * bound, min(MAX_MICRO, n // 10))))
+    micro_k = max(micro_k, min(bound, n))
+    if micro_k < 2:
+        return _trivial(n, "too few comments with words to group")
+    fit_on = vectors[~empty]
+    if len(fit_on) >= MINIBATCH_FROM:
+        model: KMeans | MiniBatchKMeans = MiniBatchKMeans(
+            micro_k, random_state=seed, n_init=3, batch_size=4096
+        )
+    else:
+        model = KMeans(micro_k, random_state=seed, n_init=1)
+    model.fit(fit_on)
+    micro = np.full(n, -1, dtype=np.int64)
+    micro[~empty] = model.predict(fit_on)
+    centres = normalize(model.cluster_centers_)
+    weights = np.bincount(micro[~empty], minlength=micro_k).astype(np.float64)
+
+    def cut(k: int) -> np.ndarray:
+        joined = KMeans(k, random_state=seed, n_init=4).fit_predict(centres, sample_weight=weights)
+        out = np.full(n, -1, dtype=np.int64)
+        out[~empty] = joined[micro[~empty]]
+        return out
+
+    if n_themes is not None:
+        k = min(n_themes, micro_k)
+        labels = cut(k)
+        how = f"{k} themes as asked"
+    else:
+        rng = np.random.default_rng(seed)
+        rows = np.flatnonzero(~empty)
+        sample = np.sort(rng.choice(rows, min(len(rows), SILHOUETTE_SAMPLE), replace=False))
+        # Unit vectors: cosine distance is 1 - the dot product, computed once for every k.
+        distances = np.clip(1.0 - vectors[sample] @ vectors[sample].T, 0.0, 2.0)
+        np.fill_diagonal(distances, 0.0)
+        floor = min(auto_floor(n), micro_k)
+        scores: dict[int, float] = {}
+        for k in range(floor, min(bound, micro_k) + 1):
+            candidate = cut(k)
+            if len(np.unique(candidate[sample])) < 2:
+                continue
+            scores[k] = float(silhouette_score(distances, candidate[sample], metric="precomputed"))
+        if not scores:
+            return _trivial(n, "the comments do not separate into themes")
+        # The fewest themes within 5% of the most distinct grouping: more themes are read
+        # only when they are worth reading.
+        best = max(scores.values())
+        k = min(k for k, s in scores.items() if s >= best - 0.05 * abs(best))
+        labels = cut(k)
+        how = (
+            f"{k} themes: of {min(scores)} to {max(scores)} tried (up to √n/2 for {n:,} "
+            f"comments), the fewest that separate the comments about as well as any "
+            f"(silhouette {scores[k]:.2f}, best {best:.2f})"
+        )
+    return _finish(vectors, labels, empty, how)
+
+
+def _finish(vectors: np.ndarray, labels: np.ndarray, empty: np.ndarray, how: str) -> Clustering:
+    """Leave out the comments far from their theme, drop themes too small to read, and
+    number the rest largest first."""
+    n = len(labels)
+    min_size = max(3, math.ceil(0.002 * n))
+    for _ in range(2):  # centres move a little once the far comments leave
+        ids = [t for t in np.unique(labels) if t >= 0]
+        centres = np.vstack([vectors[labels == t].mean(axis=0) for t in ids]) if ids else None
+        if centres is None:
+            break
+        centres = normalize(centres)
+        similarity = vectors @ centres.T
+        position = np.full(int(labels.max()) + 2, -1, dtype=np.int64)
+        position[ids] = np.arange(len(ids))
+        own = position[labels]  # label -1 reads the last entry: -1
+        sim_own = np.where(own >= 0, similarity[np.arange(n), np.maximum(own, 0)], -1.0)
+        labels = np.where((sim_own < UNTHEMED_BELOW) | empty, -1, labels)
+        sizes = {t: int((labels == t).sum()) for t in ids}
+        labels = np.where(
+            np.isin(labels, [t for t, s in sizes.items() if s < min_size]), -1, labels
+        )
+    ids = sorted((t for t in np.unique(labels) if t >= 0), key=lambda t: (-(labels == t).sum(), t))
+    renumber = np.full(int(max(labels.max(), 0)) + 2, -1, dtype=np.int64)
+    renumber[ids] = np.arange(len(ids))
+    final = renumber[labels]
+    typicality = np.zeros(n)
+    if ids:
+        centres = normalize(np.vstack([vectors[final == i].mean(axis=0) for i in range(len(ids))]))
+        similarity = vectors @ centres.T
+        typicality = np.where(
+            final >= 0, similarity[np.arange(n), np.maximum(final, 0)], similarity.max(axis=1)
+        )
+    typicality = np.clip(np.where(empty, 0.0, typicality), 0.0, 1.0)
+    return Clustering(final, typicality, len(ids), how)
+
+
+def _trivial(n: int, why: str) -> Clustering:
+    return Clustering(np.full(n, -1, dtype=np.int64), np.zeros(n), 0, why)

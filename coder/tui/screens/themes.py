@@ -1,0 +1,245 @@
+"""The latest discovery run's candidate themes: read one, list its members, make it a code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from coder.discover.views import RunView, ThemeView
+from coder.tui.text import literal
+
+QUOTE_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ThemeAction:
+    """What the coder chose to do with a theme."""
+
+    kind: str  # "members", "code" or "code_all"
+    theme: ThemeView
+
+
+LINE_TERMS = 20  # characters of a theme's terms in the list; the rest is on the right
+
+
+def theme_line(theme: ThemeView) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"{theme.number:>2} ", style="bold")
+    out.append(f"{theme.size:>5,} {theme.share:>4.0%} ")
+    terms = ", ".join(theme.terms[:3])
+    if len(terms) > LINE_TERMS:
+        terms = terms[: LINE_TERMS - 1] + "…"
+    out.append_text(literal(terms, one_line=True))
+    if theme.code:
+        out.append(" ✓", style="bold")
+    return out
+
+
+def theme_detail(theme: ThemeView) -> Text:
+    out = Text()
+    out.append(f"Theme {theme.number}", style="bold")
+    out.append(f" · {theme.size:,} comments ({theme.share:.0%}) · ")
+    out.append_text(literal(theme.verdict, "italic", one_line=True))
+    if theme.nearest_code:
+        out.append(f" ({theme.nearest_code_share:.0%} carry ")
+        out.append_text(literal(theme.nearest_code, one_line=True))
+        out.append(")")
+    out.append("\n\n")
+    for i, term in enumerate(theme.terms):
+        out.append(", " if i else "")
+        out.append_text(literal(term, "bold underline" if term in theme.codebook_terms else "bold"))
+    if theme.codebook_terms:
+        out.append("\n(underlined: words the codebook's code names use)", style="dim")
+    out.append("\n\nTypical comments\n", style="bold")
+    for source, text in theme.quotes:
+        quote = " ".join(text.split())
+        if len(quote) > QUOTE_CHARS:
+            quote = quote[:QUOTE_CHARS] + "…"
+        out.append("• ")
+        out.append_text(literal(quote))
+        out.append_text(literal(f"  ({source})", "dim", one_line=True))
+        out.append("\n")
+    if theme.code:
+        out.append("\n✓ Made into the code ")
+        out.append_text(literal(theme.code, "bold", one_line=True))
+        out.append(": A codes every member with it.")
+    return out
+
+
+class ThemesScreen(ModalScreen[ThemeAction | None]):
+    """The themes on the left, the highlighted one's words and quotes on the right."""
+
+    DEFAULT_CSS = """
+    ThemesScreen #themes-dialog {
+        width: 95%;
+        height: 90%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ThemesScreen #themes-summary {
+        color: $text-muted;
+        height: auto;
+        max-height: 4;
+    }
+    ThemesScreen #themes-list {
+        width: 40;
+        height: 1fr;
+    }
+    ThemesScreen #theme-scroll {
+        width: 1fr;
+        height: 1fr;
+        padding: 0 1;
+    }
+    ThemesScreen .hint {
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "members", "Members", id="themes.members", priority=True),
+        Binding("c", "make_code", "Make a code", id="themes.make_code"),
+        Binding("A", "code_all", "Code all members", id="themes.code_all"),
+        Binding("escape,q", "close", "Close", id="themes.close", priority=True),
+    ]
+
+    def __init__(self, run: RunView, highlight: int | None = None):
+        super().__init__()
+        self.run = run
+        self.highlight = highlight
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="themes-dialog"):
+            yield Static(literal(self.run.counts), id="themes-summary")
+            with Horizontal():
+                yield OptionList(
+                    *(Option(theme_line(t), id=str(t.number)) for t in self.run.themes),
+                    id="themes-list",
+                )
+                with VerticalScroll(id="theme-scroll"):
+                    yield Static(id="theme-detail")
+            yield Static(
+                "↑↓ choose · enter: its comments · c: make a code of it · "
+                "A: code all its members with that code · esc: close",
+                classes="hint",
+            )
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        if self.run.themes:
+            index = next(
+                (i for i, t in enumerate(self.run.themes) if t.number == self.highlight), 0
+            )
+            options.highlighted = index
+            self._show(index)
+        else:
+            self.query_one("#theme-detail", Static).update(
+                "No themes: every comment in scope was left unthemed."
+            )
+
+    @on(OptionList.OptionHighlighted)
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show(event.option_index)
+
+    def _show(self, index: int) -> None:
+        detail = theme_detail(self.run.themes[index])
+        detail.append_text(literal(f"\n\n{self.run.how}.", "dim"))
+        self.query_one("#theme-detail", Static).update(detail)
+        self.query_one("#theme-scroll", VerticalScroll).scroll_home(animate=False)
+
+    @property
+    def current(self) -> ThemeView | None:
+        index = self.query_one(OptionList).highlighted
+        return self.run.themes[index] if index is not None and self.run.themes else None
+
+    def _choose(self, kind: str) -> None:
+        if self.current is not None:
+            self.dismiss(ThemeAction(kind, self.current))
+
+    def action_members(self) -> None:
+        self._choose("members")
+
+    def action_make_code(self) -> None:
+        self._choose("code")
+
+    def action_code_all(self) -> None:
+        if self.current is not None and not self.current.code:
+            self.notify("Make a code of this theme first (c).", severity="warning")
+            return
+        self._choose("code_all")
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+@dataclass(frozen=True)
+class ThemeCode:
+    name: str
+    description: str
+    examples: bool  # the theme's typical quotes become the code's examples
+
+
+class ThemeCodeDialog(ModalScreen[ThemeCode | None]):
+    """Name the code a theme becomes and say what it means; its quotes are offered as
+    the code's examples."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, theme: ThemeView):
+        super().__init__()
+        self.theme = theme
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="theme-code-dialog"):
+            yield Label(
+                Text.assemble(
+                    f"A code from theme {self.theme.number} (",
+                    literal(", ".join(self.theme.terms[:4]), one_line=True),
+                    ")",
+                )
+            )
+            yield Input(placeholder="name", id="theme-code-name")
+            yield Input(placeholder="what it means (optional)", id="theme-code-description")
+            yield Checkbox(
+                f"its {len(self.theme.quotes)} typical comments as the code's examples",
+                True,
+                id="theme-code-examples",
+            )
+            yield Static(
+                "enter saves, then its comments are listed to code · tab moves · esc cancels",
+                classes="hint",
+                id="theme-code-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#theme-code-name", Input).focus()
+
+    def action_save(self) -> None:
+        name = self.query_one("#theme-code-name", Input).value.strip()
+        if not name:
+            self.query_one("#theme-code-hint", Static).update("a code needs a name")
+            self.query_one("#theme-code-name", Input).focus()
+            return
+        self.dismiss(
+            ThemeCode(
+                name,
+                self.query_one("#theme-code-description", Input).value.strip(),
+                self.query_one("#theme-code-examples", Checkbox).value,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
