@@ -53,15 +53,20 @@ def parse(data: bytes, source: str) -> Element:
             if isinstance(element.tag, str) and "}" in element.tag:
                 element.tag = element.tag.rsplit("}", 1)[1]
         return root
-    except DefusedXmlException as exc:
-        raise XmlError(
-            f"{source} declares a DTD or entities ({type(exc).__name__}); coder never expands "
-            "them, so it does not read this file"
-        ) from None
-    except ParseError as exc:
-        raise XmlError(f"{source} is not well-formed XML ({exc})") from None
+    except (DefusedXmlException, ParseError) as exc:
+        raise _refused(source, exc) from None
     except RecursionError:
         raise XmlError(f"{source} is nested too deeply to read") from None
+
+
+def _refused(source: str, exc: Exception) -> XmlError:
+    """Why a document is not read: entities it declares, or XML that is not well formed."""
+    if isinstance(exc, DefusedXmlException):
+        return XmlError(
+            f"{source} declares a DTD or entities ({type(exc).__name__}); coder never expands "
+            "them, so it does not read this file"
+        )
+    return XmlError(f"{source} is not well-formed XML ({exc})")
 
 
 def sections(data: bytes, source: str, split: frozenset[str]) -> Iterator[tuple[str, Element]]:
@@ -98,13 +103,8 @@ def sections(data: bytes, source: str, split: frozenset[str]) -> Iterator[tuple[
             elif len(path) == 2 and path[1].tag in split:
                 yield path[1].tag, element
                 path[1].remove(element)
-    except DefusedXmlException as exc:
-        raise XmlError(
-            f"{source} declares a DTD or entities ({type(exc).__name__}); coder never expands "
-            "them, so it does not read this file"
-        ) from None
-    except ParseError as exc:
-        raise XmlError(f"{source} is not well-formed XML ({exc})") from None
+    except (DefusedXmlException, ParseError) as exc:
+        raise _refused(source, exc) from None
 
 
 def children(element: Element, name: str) -> Iterator[Element]:

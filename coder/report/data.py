@@ -33,6 +33,7 @@ import pandas as pd
 from coder.consensus import CONSENSUS, consensus_mask
 from coder.domain import Code
 from coder.errors import CoderError
+from coder.questions import resolve_question
 from coder.report.bins import BinSpec, bin_values
 from coder.store.reports import SUGGESTION_CODER
 
@@ -100,20 +101,6 @@ class ReportData:
 
     def code_by_id(self) -> dict[int, Code]:
         return {c.id: c for c in self.codes}
-
-
-def resolve_question(store: Store, name: str | None) -> int | None:
-    if name is None:
-        return None
-    questions = store.comments.questions()
-    for q in questions:
-        if q.name == name:
-            return q.id
-    for q in questions:  # forgiving about case, if that is unambiguous
-        if q.name.casefold() == name.casefold():
-            return q.id
-    known = ", ".join(q.name for q in questions) or "none"
-    raise CoderError(f"unknown question {name!r}; known questions: {known}")
 
 
 def check_attribute(store: Store, name: str) -> None:
