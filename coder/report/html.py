@@ -128,6 +128,15 @@ def _matrix(report: Report, matrix: pd.DataFrame) -> str:
     )
 
 
+def _figure(value: float | None, *, percent: bool) -> str:
+    """A count as it is, a percentage to one place, a coefficient to three; blank for none."""
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1f}" if percent else f"{value:.3f}"
+
+
 def _agreement(table: AgreementTable) -> str:
     """Agreement between coders: one row a code, ALL last; empty where a statistic does
     not apply (Cohen's kappa needs exactly two coders, Fleiss' every coder on every comment)."""
@@ -139,10 +148,10 @@ def _agreement(table: AgreementTable) -> str:
     body = []
     for row in table.rows:
         cells = "".join(
-            f'<td class="n">{"" if v is None else _text(v)}</td>'
+            f'<td class="n">{_figure(v, percent=i == 2)}</td>'
             if isinstance(v, int | float) or v is None
             else f"<td>{_text(v)}</td>"
-            for v in row
+            for i, v in enumerate(row)
         )
         body.append(f'<tr class="{"total" if row[0] == "ALL" else "d0"}">{cells}</tr>')
     return (
