@@ -140,3 +140,19 @@ def test_imports_within_suggest_are_not_taken_for_the_reports():
     )
     assert not any(n.startswith("coder.report") for n in reached)
     assert {"coder.suggest.model", "coder.suggest.features"} <= reached
+
+
+def test_every_package_is_installed_by_a_plain_pip_install():
+    """`pip install .` ships only the packages pyproject.toml lists: a package left out
+    works from a checkout (and in the editable install the tests use) but not for a user."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(path.parent.relative_to(root).parts)
+        for path in (root / "coder").rglob("__init__.py")
+    }
+    assert found - listed == set()
