@@ -380,3 +380,60 @@ async def test_coding_a_comment_repaints_its_codes_without_laying_out_the_screen
         text = screen_text(app)
         for path in ("Workload", "Feelings", "Online", "a memo"):
             assert path in text
+
+
+@pilot_test
+async def test_your_first_code_beside_another_coders_fits_the_room_kept_for_the_grid(mini_project):
+    from textual.widgets import Static
+
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "1:q1")  # alice's Workload only: bob's first code makes the grid
+        codes = app.screen.query_one("#comment-codes", Static)
+        layouts: list[bool] = []
+        update = codes.update
+        codes.update = lambda content="", *, layout=True: (  # type: ignore[method-assign]
+            layouts.append(layout),
+            update(content, layout=layout),
+        )[1]
+        await pilot.press("3")
+        await pilot.pause()
+        assert layouts == [False]
+        text = screen_text(app)
+        assert "side by side" in text and "Online" in text and "Workload" in text
+
+
+@pilot_test
+async def test_a_code_key_redraws_the_themes_line_and_heading_not_its_sub_codes_or_definition(
+    mini_project,
+):
+    from textual.widgets import Static
+
+    from coder.tui.widgets.codebook import CodebookTree
+
+    app = CoderApp(mini_project, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "4:q1")
+        screen: CodingScreen = app.screen
+        tree = screen.query_one(CodebookTree)
+        feelings = next(c.id for c in screen.session.codes.values() if c.path == "Feelings")
+        tree.select_code(feelings)
+        await pilot.pause()
+        body = screen.query_one("#code-detail-text", Static)
+        bodies: list[object] = []
+        update = body.update
+        body.update = lambda content="", *, layout=True: (  # type: ignore[method-assign]
+            bodies.append(content),
+            update(content, layout=layout),
+        )[1]
+        drawn: list[int] = []
+        render_line = tree.render_line
+        tree.render_line = lambda y: (drawn.append(y), render_line(y))[1]  # type: ignore[method-assign]
+        await pilot.press("2")  # Feelings, a theme with two sub-codes, on this comment
+        await pilot.pause()
+        node = tree._code_nodes[feelings]
+        assert drawn == [node.line - tree.scroll_offset.y]  # its own line, not Worry's or Anxiety's
+        assert bodies == []  # the definition is as it was; the count is in the heading
+        assert "Feelings 1 ✓" in str(node.label)
+        heading = str(screen.query_one("#code-detail-heading", Static).render())
+        assert "1 comment" in heading

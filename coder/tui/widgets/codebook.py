@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from coder.domain import Code
 from coder.tui.text import foreground, literal
-from coder.tui.widgets.quiet import update_if_changed
+from coder.tui.widgets.quiet import update_if_changed, update_in_room
 
 
 class CodebookTree(Tree[int], inherit_bindings=False):
@@ -98,7 +99,17 @@ class CodebookTree(Tree[int], inherit_bindings=False):
         self._counts, self._mine, self._others = dict(counts), set(mine), set(others)
         self._suggested = dict(suggested)
         for code_id in changed:
-            self._code_nodes[code_id].set_label(self._label(self._codes[code_id]))
+            self._relabel(self._code_nodes[code_id], self._label(self._codes[code_id]))
+
+    def _relabel(self, node: TreeNode[int], label: Text) -> None:
+        """`node.set_label(label)`, repainting the node's own line only: Tree's set_label
+        repaints the node's whole subtree (its guides may change on other updates, never on a
+        new label), and a theme's count changing with every code key would redraw each of its
+        sub-codes."""
+        node._label = self.process_label(label)
+        node._updates += 1  # the line cache's key: this line is drawn afresh
+        if node.line >= 0:
+            self.refresh(Region(0, node.line - self.scroll_offset.y, self.size.width, 1))
 
     def _label(self, code: Code) -> Text:
         def style(name: str) -> Style:
@@ -184,29 +195,34 @@ class CodeDetail(VerticalScroll, can_focus=False):
         self._code_id: int | None = None
 
     def compose(self) -> ComposeResult:
+        # The heading (path, key, count) apart from the definition, so that a count changed
+        # by a code key redraws one line, not a long definition with its examples.
+        yield Static(id="code-detail-heading")
         yield Static(id="code-detail-text")
 
     def show(self, code: Code | None, count: int | None = None, key: int | None = None) -> None:
+        heading_static = self.query_one("#code-detail-heading", Static)
         static = self.query_one("#code-detail-text", Static)
         if code is None:
+            update_if_changed(heading_static, Text(), self._last)
             update_if_changed(static, Text(self.empty, style="italic"), self._last)
             return
         heading = foreground(self.get_component_rich_style("code-detail--heading"))
-        text = Text()
+        title = Text()
         if code.color:
-            text.append("■ ", Style(color=code.color))
-        text.append_text(literal(code.path, "bold"))
+            title.append("■ ", Style(color=code.color))
+        title.append_text(literal(code.path, "bold"))
         facts = [f"key {key}"] if key else []
         if count is not None:
             facts.append(f"{count:,} comment{'s' if count != 1 else ''}")
-        text.append(f"  ({', '.join(facts)})" if facts else "", heading)
-        text.append("\n")
+        title.append(f"  ({', '.join(facts)})" if facts else "", heading)
+        text = Text()
         if code.description:
             text.append_text(literal(code.description))
             text.append("\n")
-        for title, body in (("Include", code.include), ("Exclude", code.exclude)):
+        for title_, body in (("Include", code.include), ("Exclude", code.exclude)):
             if body:
-                text.append(f"{title}: ", heading)
+                text.append(f"{title_}: ", heading)
                 text.append_text(literal(body))
                 text.append("\n")
         if code.examples:
@@ -217,4 +233,7 @@ class CodeDetail(VerticalScroll, can_focus=False):
         if self._code_id != code.id:
             self.scroll_home(animate=False)
             self._code_id = code.id
+            update_if_changed(heading_static, title, self._last)
+        else:  # the same code, its count changed: a count one digit longer lays nothing out
+            update_in_room(heading_static, title, self._last, 0)
         update_if_changed(static, text, self._last)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.cells import cell_len, set_cell_size
@@ -16,11 +16,11 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from coder.domain import CONSENSUS_CODER
+from coder.domain import CONSENSUS_CODER, Coding
 from coder.session import ShownComment
 from coder.tui import keys
 from coder.tui.text import contrast, foreground, literal, visible
-from coder.tui.widgets.quiet import update_if_changed, update_in_room
+from coder.tui.widgets.quiet import text_height, update_if_changed, update_in_room
 
 EXCERPT_CHARS = 40
 # Empty lines kept below a comment's codes, so a code key or two adds its line without
@@ -104,9 +104,37 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
         if comment_id == self._codes_of:  # the same comment: coded or uncoded in its room
             update_in_room(codes, parts[2], self._last, CODES_SPARE)
         else:  # another comment: the screen is laid out anyway
-            update_if_changed(codes, parts[2] + Text("\n" * CODES_SPARE), self._last)
+            spare = self._room_to_grow(codes, parts[2])
+            update_if_changed(codes, parts[2] + Text("\n" * spare), self._last)
             self._codes_of = comment_id
         self._show_more(pieces[1:], codes)
+
+    def _room_to_grow(self, codes: Static, now: Text) -> int:
+        """Empty lines to keep below the codes: CODES_SPARE, or more where your first code
+        turns another coder's list into the side-by-side grid (a header and a row more), so
+        that coding this comment never lays the screen out again."""
+        shown = self.shown
+        if shown is None or not shown.codings:
+            return CODES_SPARE
+        if any(k.coder == shown.coder for k in shown.codings):
+            return CODES_SPARE  # the grid (or your own list) is there already
+        unused = next(
+            (c for c in shown.codes if not any(k.code_id == c for k in shown.codings)), None
+        )
+        if unused is None:
+            return CODES_SPARE
+        mine = Coding(0, shown.comment.id, unused, shown.coder)
+        self.shown = replace(shown, codings=(*shown.codings, mine))
+        try:
+            then = self._codes()
+        finally:
+            self.shown = shown
+        width = codes.content_size.width or self.scrollable_content_region.width
+        if width:
+            grown = text_height(codes, then, width) - text_height(codes, now, width)
+        else:  # not laid out yet (the first comment shown): its lines, and one for a wrap
+            grown = then.plain.count("\n") - now.plain.count("\n") + 1
+        return max(CODES_SPARE, grown + 1)
 
     def _show_more(self, pieces: list[Text], codes: Static) -> None:
         """The body's further parts, each in a Static of its own below the first."""

@@ -34,12 +34,17 @@ def update_in_room(static: Static, text: Text, last: dict[int, Text], spare: int
     out once with `spare` empty lines to grow into, so the next few codes fit too."""
     width, have = static.content_size
     if static.display and width and have and static.parent is not None:
-        # the styles as Textual itself passes them when it lays a Static out
-        needed = visualize(static, text).get_height(static.styles, width)  # type: ignore[arg-type]
+        needed = text_height(static, text, width)
         if needed <= have:
             _show(static, text + Text("\n" * (have - needed)), last, layout=False)
             return
     _show(static, text + Text("\n" * spare), last, layout=True)
+
+
+def text_height(static: Static, text: Text, width: int) -> int:
+    """The lines `text` takes in `static` at `width` cells."""
+    # the styles as Textual itself passes them when it lays a Static out
+    return visualize(static, text).get_height(static.styles, width)  # type: ignore[arg-type]
 
 
 def _show(static: Static, text: Text, last: dict[int, Text], *, layout: bool) -> None:
