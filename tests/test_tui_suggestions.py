@@ -306,3 +306,20 @@ async def test_unsure_suggestions_come_last_with_their_precision_and_s_hides_the
         )
         await pilot.press("s")
         assert "◇ Online  90%  unsure" in screen_text(app)
+
+
+@pilot_test
+async def test_hints_on_screen_name_the_keys_as_the_coder_mapped_them(mini_project):
+    from coder.tui.keys import Settings
+
+    suggest_for(mini_project, [("1:q2", "Feelings > Worry", 0.83, ["worry"])])
+    remapped = Settings({"coding.accept": "A", "coding.reject": "X", "coding.undo": "ctrl+z"})
+    app = CoderApp(mini_project, "bob", settings=remapped)
+    async with app.run_test(size=SIZE) as pilot:
+        await go_to(pilot, "1:q2")
+        text = screen_text(app)
+        assert "(A accepts all, X rejects" in text
+        assert "a accepts all" not in text
+        await pilot.press("A")  # and the key named is the key that works
+        await pilot.pause()
+        assert state(mini_project, "1:q2")[0] == {("Feelings > Worry", "bob", "suggestion")}

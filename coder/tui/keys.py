@@ -167,6 +167,34 @@ def _check_clashes(path: Path, keymap: dict[str, str]) -> None:
                 taken[key] = binding.id or ""
 
 
+DISPLAY = {
+    "question_mark": "?",
+    "slash": "/",
+    "space": "space",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
+    "dollar_sign": "$",
+    "plus": "+",
+    "escape": "esc",
+}
+
+
+def display(key: str) -> str:
+    """A key as a person types it: `?` for question_mark."""
+    return DISPLAY.get(key, key)
+
+
+def key_name(binding_id: str, keymap: dict[str, str]) -> str:
+    """The key a hint on screen should name for a binding, once the keymap is applied."""
+    return display(keys_for(BY_ID[binding_id], keymap)[0])
+
+
+def keymap_of(app: object) -> dict[str, str]:
+    """The keymap the running workbench was given (none: the defaults)."""
+    settings = getattr(app, "settings", None)
+    return settings.keymap if isinstance(settings, Settings) else {}
+
+
 def keys_for(binding: Binding, keymap: dict[str, str]) -> list[str]:
     """The keys that trigger a binding once the user's keymap is applied."""
     return keymap.get(binding.id or "", binding.key).split(",")

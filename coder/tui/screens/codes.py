@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from coder.domain import Code
 from coder.session.palette import rank
+from coder.tui import keys
 from coder.tui.text import literal
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -262,7 +263,8 @@ class Confirm(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label(Text(self.question))
-            yield Static("y yes · n no (u undoes it afterwards too)", classes="hint")
+            undo = keys.key_name("coding.undo", keys.keymap_of(self.app))
+            yield Static(f"y yes · n no ({undo} undoes it afterwards too)", classes="hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -126,7 +126,8 @@ class CodingScreen(Screen[None]):
             self.codebook.set_codes(codes, self.session.code_keys)
             self.comment_list.set_chips(_chips(codes, self.session.code_keys))
             self.query_one(CodeDetail).empty = (
-                "No codes yet. Press + to make one from the comment you are on."
+                f"No codes yet. Press {self._key('coding.new_code')} to make one from the "
+                "comment you are on."
                 if not codes
                 else "No code highlighted."
             )
@@ -138,7 +139,7 @@ class CodingScreen(Screen[None]):
         """A new listing: the list shows it, with its cursor on the session's comment."""
         session = self.session
         self.comment_list.empty_message = (
-            "No comments match. Press esc to show every comment."
+            f"No comments match. Press {self._key('coding.clear_filter')} to show every comment."
             if not session.listing.where.is_empty
             else "This project has no comments yet (add some with: coder import)."
         )
@@ -182,6 +183,10 @@ class CodingScreen(Screen[None]):
             session.counts.get(code_id or -1, 0) if session.counted else None,
             session.code_keys.get(code_id or -1),
         )
+
+    def _key(self, binding_id: str) -> str:
+        """The key a hint names for a binding, as the coder has mapped it."""
+        return keys.key_name(binding_id, keys.keymap_of(self.app))
 
     def show_status(self) -> None:
         self.query_one(StatusLine).show(self.session.status())
@@ -280,8 +285,9 @@ class CodingScreen(Screen[None]):
         code_id = self.session.code_on_key(number)
         if code_id is None:
             self.notify(
-                f"No code on key {number}. Press + to make a code from this comment, "
-                "p to find one by name, or e on a code to put it on a key.",
+                f"No code on key {number}. Press {self._key('coding.new_code')} to make a code "
+                f"from this comment, {self._key('coding.palette')} to find one by name, or "
+                f"{self._key('coding.code_menu')} on a code to put it on a key.",
                 severity="warning",
             )
             return
@@ -290,7 +296,10 @@ class CodingScreen(Screen[None]):
     def action_toggle_highlighted(self) -> None:
         code_id = self.codebook.highlighted_code
         if code_id is None:
-            self.notify("The codebook is empty: press + to make a code.", severity="warning")
+            self.notify(
+                f"The codebook is empty: press {self._key('coding.new_code')} to make a code.",
+                severity="warning",
+            )
             return
         self._toggle(code_id)
 
@@ -654,8 +663,8 @@ class CodingScreen(Screen[None]):
             self.quit_asked = True
             self.set_timer(QUIT_AGAIN_SECONDS, lambda: setattr(self, "quit_asked", False))
             self.notify(
-                "The model is still training. Press q again to stop it and quit; "
-                "your coding is saved either way.",
+                f"The model is still training. Press {self._key('app.quit')} again to stop it "
+                "and quit; your coding is saved either way.",
                 severity="warning",
                 timeout=QUIT_AGAIN_SECONDS,
             )

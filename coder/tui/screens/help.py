@@ -16,26 +16,13 @@ from coder.tui import keys
 ID_WIDTH = max(len(i) for i in keys.KNOWN_IDS)
 
 
-def _display(key: str) -> str:
-    names = {
-        "question_mark": "?",
-        "slash": "/",
-        "space": "space",
-        "left_square_bracket": "[",
-        "right_square_bracket": "]",
-        "dollar_sign": "$",
-        "plus": "+",
-    }
-    return names.get(key, key)
-
-
 def key_text(binding_id: str, keymap: dict[str, str]) -> str:
     if binding_id == "coding.code_1":
         code_keys = [keys.keys_for(b, keymap) for b in keys.CODE_KEYS]
         if [k[0] for k in code_keys] == [str(n) for n in range(1, 10)]:
             return "1 … 9"
-        return " ".join(_display(k[0]) for k in code_keys)
-    return ", ".join(_display(k) for k in keys.keys_for(keys.BY_ID[binding_id], keymap))
+        return " ".join(keys.display(k[0]) for k in code_keys)
+    return ", ".join(keys.display(k) for k in keys.keys_for(keys.BY_ID[binding_id], keymap))
 
 
 def help_table(keymap: dict[str, str], config: str) -> Group:

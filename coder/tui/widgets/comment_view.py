@@ -239,15 +239,16 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             style = foreground(self.get_component_rich_style("comment-view--suggestion"))
             version = f" by model v{shown.model_version}" if shown.model_version else ""
             text.append(
-                f"\nSuggested{version}, not yet coded (a accepts all, x rejects all, a code key"
-                " takes one):",
+                f"\nSuggested{version}, not yet coded ({self._key('coding.accept')} accepts all, "
+                f"{self._key('coding.reject')} rejects all, a code key takes one):",
                 dim,
             )
             headed = False
             for suggestion in shown.suggestions:
                 if suggestion.unsure and not headed:  # they come after the confident ones
                     text.append(
-                        "\nUnsure (codes the model is weak on; s hides them):",
+                        "\nUnsure (codes the model is weak on; "
+                        f"{self._key('coding.toggle_unsure')} hides them):",
                         self.get_component_rich_style("comment-view--unsure"),
                     )
                     headed = True
@@ -270,7 +271,7 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             plural = "s" if shown.unsure_hidden != 1 else ""
             text.append(
                 f"\n{shown.unsure_hidden} unsure suggestion{plural} hidden "
-                f"(s shows {'them' if plural else 'it'})",
+                f"({self._key('coding.toggle_unsure')} shows {'them' if plural else 'it'})",
                 dim,
             )
         for memo in shown.memos:
@@ -280,6 +281,10 @@ class CommentView(VerticalScroll, can_focus=False, inherit_bindings=False):
             text.append(": ")
             text.append_text(literal(memo.text))
         return text
+
+    def _key(self, binding_id: str) -> str:
+        """The key a hint names for a binding, as the coder has mapped it."""
+        return keys.key_name(binding_id, keys.keymap_of(self.app))
 
     def _side_by_side(self, coders: set[str], dim: Style) -> Text:
         """One row a code, one column a coder (you first, the agreed coding last): ✓ on the
