@@ -25,10 +25,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
+from coder.discover.options import MAX_THEMES
 from coder.nlp import Token
 from coder.suggest.features import MAX_WORD_FEATURES, word_terms
 
-MAX_THEMES = 60  # a researcher reads a theme a minute: more than this is not an overview
 MIN_COMMENTS = 10
 DIMENSIONS = 100
 MAX_MICRO = 240

@@ -6,18 +6,18 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 import numpy as np
 
 from coder.discover.clustering import (
-    MAX_THEMES,
     MIN_COMMENTS,
     cluster,
     normalize_rows,
     reduce,
     word_matrix,
 )
+from coder.discover.options import MAX_THEMES, DiscoverOptions, parse_themes
 from coder.discover.terms import codebook_words, in_codebook, theme_terms
 from coder.domain import CommentFilter, DiscoveryRun
 from coder.errors import CoderError
@@ -30,28 +30,7 @@ from coder.suggest import embeddings
 QUOTES = 5
 QUOTE_MIN_WORDS = 4  # the most typical comments are often a word or two: prefer sentences
 SCOPES = ("uncoded", "all")
-
-
-@dataclass(frozen=True)
-class DiscoverOptions:
-    scope: str = "uncoded"  # uncoded, all, or a code's path (its comments and its sub-codes')
-    question: str | None = None
-    themes: int | None = None  # None: chosen (--themes auto)
-    features: str | None = None  # tfidf or tfidf+embeddings; None: the best installed
-    seed: int = 0
-
-
-def parse_themes(value: str) -> int | None:
-    """`--themes N|auto` as a number of themes, or None for auto."""
-    if value.strip().lower() == "auto":
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        raise CoderError(f"--themes takes a number or 'auto', not {value!r}") from None
-    if not 2 <= number <= MAX_THEMES:
-        raise CoderError(f"--themes must be between 2 and {MAX_THEMES} (or 'auto'), not {number}")
-    return number
+__all__ = ["MAX_THEMES", "DiscoverOptions", "discover", "parse_themes", "scope_filter"]
 
 
 def scope_filter(store: Store, options: DiscoverOptions) -> CommentFilter:
