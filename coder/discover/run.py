@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from coder.discover.clustering import (
     MIN_COMMENTS,
@@ -71,13 +72,21 @@ def discover(
     matrix = word_matrix(docs)
     if progress:
         progress("finding themes", 0.3)
-    vectors = reduce(matrix, options.seed)
+    # The linear algebra runs on one thread. With BLAS's and OpenMP's threads, each of the
+    # many small products waited on the others whenever another program kept a core busy:
+    # on the demo's 628 comments discovering took 3 to 13 s that way, and 0.7 s on one
+    # thread, with the same themes. At 100,000 comments one thread was about as fast (62 s
+    # against 73, the plain baseline 8 s against 10 in the same runs on a busy machine),
+    # and it leaves a core to the workbench.
+    with threadpool_limits(1):
+        vectors = reduce(matrix, options.seed)
     if features_name == embeddings.TFIDF_EMBEDDINGS:
         sentence = embeddings.vectors(store, ids, texts, progress)
         # The sentence vector leads; the words weigh half as much (measured best on the
         # benchmark's data, and either alone did worse).
         vectors = normalize_rows(np.hstack([sentence.astype(np.float64), 0.5 * vectors]))
-    found = cluster(vectors, options.themes, options.seed)
+    with threadpool_limits(1):
+        found = cluster(vectors, options.themes, options.seed)
     if progress:
         progress("describing themes", 0.8)
     terms = theme_terms(docs, found.labels, found.n_themes)
