@@ -70,7 +70,7 @@ def discover(
     if progress:
         progress("reading comments", 0.1)
     docs = list(analyse(texts))
-    matrix = word_matrix(docs)
+    matrix, terms_of_columns = word_matrix(docs)
     if progress:
         progress("finding themes", 0.3)
     # The linear algebra runs on one thread. With BLAS's and OpenMP's threads, each of the
@@ -90,7 +90,7 @@ def discover(
         # Beside the comment's own words, the company its words keep (equal weights
         # measured best: NMI 0.01 to 0.03 higher on each of the benchmark's data sets).
         with threadpool_limits(1):
-            words = comment_vectors(docs, options.seed)
+            words = comment_vectors(matrix, terms_of_columns, options.seed)
         vectors = normalize_rows(np.hstack([words, vectors]))
     with threadpool_limits(1):
         found = cluster(vectors, options.themes, options.seed)

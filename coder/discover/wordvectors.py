@@ -16,10 +16,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
-
-from coder.nlp import Token
 
 DIMENSIONS = 100
 MAX_WORDS = 10_000  # the most used words; rarer ones' company is too thin to learn from
@@ -27,19 +24,31 @@ SMOOTHING = 0.75  # context counts raised to this power: rare contexts count les
 SIF_A = 1e-3  # a word of frequency p weighs a / (a + p)
 
 
-def _words(tokens: Sequence[Token]) -> list[str]:
-    return [lemma for word, lemma in tokens if len(word) > 1 and any(c.isalpha() for c in word)]
+def _word_columns(terms: Sequence[str]) -> np.ndarray:
+    """The columns of single words (not pairs, numbers or letters)."""
+    return np.array(
+        [
+            i
+            for i, t in enumerate(terms)
+            if " " not in t and len(t) > 1 and any(map(str.isalpha, t))
+        ],
+        dtype=np.int64,
+    )
 
 
-def comment_vectors(docs: Sequence[Sequence[Token]], seed: int) -> np.ndarray:
-    """Each comment's SIF-weighted average word vector, as a unit row (zero without words)."""
-    n = len(docs)
-    try:
-        counts = CountVectorizer(
-            analyzer=_words, min_df=2, max_features=MAX_WORDS, binary=True, dtype=np.float32
-        ).fit_transform(docs)
-    except ValueError:  # no word used twice
-        return np.zeros((n, 1))
+def comment_vectors(matrix: sp.csr_matrix, terms: Sequence[str], seed: int) -> np.ndarray:
+    """Each comment's SIF-weighted average word vector, as a unit row (zero without words).
+
+    `matrix` holds the comments' terms (columns named by `terms`, as `word_matrix` makes
+    them): which single words each comment uses is read from it, not counted again.
+    """
+    n = matrix.shape[0]
+    present = (matrix[:, _word_columns(terms)] > 0).astype(np.float32).tocsc()
+    used = np.asarray(present.sum(axis=0)).ravel()
+    # The most used words, used at least twice (ties by column, so the same every run).
+    order = np.lexsort((np.arange(len(used)), -used))
+    keep = np.sort(order[: min(MAX_WORDS, int((used >= 2).sum()))])
+    counts = present[:, keep].tocsr()
     width = counts.shape[1]
     together = (counts.T @ counts).tocsr()  # comments each pair of words shares
     together.setdiag(0)
