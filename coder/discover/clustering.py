@@ -25,10 +25,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
+from coder.discover.options import MAX_THEMES
 from coder.nlp import Token
 from coder.suggest.features import MAX_WORD_FEATURES, word_terms
 
-MAX_THEMES = 60  # a researcher reads a theme a minute: more than this is not an overview
 MIN_COMMENTS = 10
 DIMENSIONS = 100
 MAX_MICRO = 240
@@ -60,10 +60,10 @@ def auto_floor(n: int) -> int:
     return min(auto_bound(n), max(3, auto_bound(n) // 5))
 
 
-def word_matrix(docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
-    """The comments' lemmas and pairs of lemmas as sublinear TF-IDF: the suggestion model's
-    word features (its character n-grams, which would take four times the time and memory
-    at 100,000 comments, add little to grouping)."""
+def word_matrix(docs: Sequence[Sequence[Token]]) -> tuple[sp.csr_matrix, list[str]]:
+    """The comments' lemmas and pairs of lemmas as sublinear TF-IDF, and the terms of its
+    columns: the suggestion model's word features (its character n-grams, which would take
+    four times the time and memory at 100,000 comments, add little to grouping)."""
     vectorizer = TfidfVectorizer(
         analyzer=word_terms,
         sublinear_tf=True,
@@ -71,7 +71,8 @@ def word_matrix(docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
         max_features=MAX_WORD_FEATURES,
         dtype=np.float32,
     )
-    return vectorizer.fit_transform(docs)
+    matrix = vectorizer.fit_transform(docs)
+    return matrix, [str(t) for t in vectorizer.get_feature_names_out()]
 
 
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:

@@ -215,7 +215,7 @@ class CodingSession:
             model_version=self.model_version,
             filter=describe(self.where, self.codes, self.coder),
             shown=len(self.listing),
-            busy=self.busy,
+            busy=" · ".join(b for b in (self.busy, self.themes.progress) if b),
             note=self.note,
             assigned=self.assigned,
         )

@@ -54,3 +54,24 @@ class CountsReady(Message):
     counts: dict[int, int]
     coded: int
     writes: int  # the screen's change counter when counting began
+
+
+@dataclass
+class DiscoveryProgress(Message):
+    """A discovery run moved on; bursts collapse into the latest one."""
+
+    message: str
+    fraction: float
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, DiscoveryProgress)
+
+
+@dataclass
+class DiscoveryFinished(Message):
+    summary: str  # how many themes in how many comments
+
+
+@dataclass
+class DiscoveryFailed(Message):
+    reason: str

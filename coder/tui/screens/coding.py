@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import get_current_worker
 
+from coder.discover.options import DiscoverOptions
 from coder.domain import Code, CommentFilter
 from coder.errors import CoderError
 from coder.session import CodingSession, Outcome, Refresh
@@ -28,6 +29,9 @@ from coder.store import Store, open_project
 from coder.tui import keys
 from coder.tui.messages import (
     CountsReady,
+    DiscoveryFailed,
+    DiscoveryFinished,
+    DiscoveryProgress,
     ListingFailed,
     ListingReady,
     TrainingFailed,
@@ -76,6 +80,7 @@ class CodingScreen(Screen[None]):
         self._place_timer: Timer | None = None
         self._painted: int | None = None  # the comment last shown
         self._trainer: subprocess.Popen[str] | None = None
+        self._discoverer: subprocess.Popen[str] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -115,6 +120,7 @@ class CodingScreen(Screen[None]):
     def on_unmount(self) -> None:
         gc.unfreeze()  # collectable again once the screen is gone (tests open many)
         self._stop_trainer()
+        self._stop_discoverer()
         with suppress(Exception):  # closing down: the place is a convenience, never an error
             self.session.save_place()
 
@@ -474,6 +480,7 @@ class CodingScreen(Screen[None]):
             attributes=self.store.comments.attribute_values,
             questions=[q.name for q in self.store.comments.questions()],
             assigned=session.assigned is not None,
+            themes=session.themes.filters(),
         )
 
         def chosen(where: CommentFilter | None) -> None:
@@ -670,28 +677,38 @@ class CodingScreen(Screen[None]):
             )
             return
         self._stop_trainer()
+        self._stop_discoverer()
         self.app.exit()
 
     def action_themes(self, highlight: int | None = None) -> None:
-        """The latest discovery run's candidate themes (`coder discover`)."""
-        from coder.tui.screens.themes import ThemeAction, ThemeCodeDialog, ThemesScreen
+        """The latest discovery run's candidate themes; from there, `d` discovers anew."""
+        from coder.tui.screens.themes import (
+            DiscoverChoices,
+            ThemeAction,
+            ThemeCodeDialog,
+            ThemesScreen,
+        )
 
         session = self.session
         try:
             run = session.themes.latest()
+            uncoded, total = session.themes.scope_sizes()
+            choices = DiscoverChoices(
+                uncoded,
+                total,
+                tuple(q.name for q in self.store.comments.questions()),
+                session.themes.last_options(),
+                session.themes.progress if session.themes.discovering else "",
+            )
         except CoderError as exc:
             self.notify(str(exc), severity="error")
             return
-        if run is None:
-            self.notify(
-                f"No themes yet: run `coder discover {self.store.path.name}` to find them.",
-                severity="warning",
-                timeout=6,
-            )
-            return
 
-        def chosen(action: ThemeAction | None) -> None:
+        def chosen(action: ThemeAction | DiscoverOptions | None) -> None:
             if action is None:
+                return
+            if isinstance(action, DiscoverOptions):
+                self._start_discovery(action)
                 return
             theme = action.theme
             if action.kind == "members":
@@ -725,7 +742,89 @@ class CodingScreen(Screen[None]):
                     confirmed,
                 )
 
-        self.app.push_screen(ThemesScreen(run, highlight), chosen)
+        self.app.push_screen(ThemesScreen(run, choices, highlight), chosen)
+
+    # -- discovering themes, in a process of its own ---------------------------------------
+
+    def _start_discovery(self, options: DiscoverOptions) -> None:
+        refused = self.session.themes.start_discovery()
+        self.show_status()
+        if refused is None:
+            self._discover(options)
+        self._tell(refused)
+
+    @work(thread=True, exclusive=True, group="discover", exit_on_error=False)
+    def _discover(self, options: DiscoverOptions) -> None:
+        from coder.discover.background import command
+
+        worker = get_current_worker()
+        with tempfile.TemporaryFile(mode="w+") as errors:
+            try:
+                child = subprocess.Popen(
+                    command(str(self.store.path), self.session.coder, options),
+                    stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True,
+                )  # fmt: skip
+            except OSError as exc:
+                self.post_message(DiscoveryFailed(f"cannot start discovering themes: {exc}"))
+                return
+            self._discoverer = child
+            done: dict[str, Any] | None = None
+            failed: str | None = None
+            assert child.stdout is not None
+            for line in child.stdout:
+                if worker.is_cancelled:
+                    break
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue  # a library's note on the wrong stream: not ours to show
+                if "progress" in record:
+                    self.post_message(
+                        DiscoveryProgress(str(record.get("message", "")), float(record["progress"]))
+                    )
+                elif "done" in record:
+                    done = record["done"]
+                elif "error" in record:
+                    failed = str(record["error"])
+            self._stop_discoverer()
+            if worker.is_cancelled:
+                return  # the app is closing; the run had not been stored, or is whole
+            if done is not None:
+                self.post_message(DiscoveryFinished(str(done.get("summary", ""))))
+                return
+            errors.seek(0)
+            last = [line for line in errors.read().splitlines() if line.strip()][-1:]
+            reason = failed or (
+                f"discovering themes stopped: {last[0]}" if last else "discovering themes stopped"
+            )
+            self.post_message(DiscoveryFailed(reason))
+
+    def _stop_discoverer(self) -> None:
+        child, self._discoverer = self._discoverer, None
+        if child is not None and child.poll() is None:
+            child.kill()
+            child.wait()
+
+    @on(DiscoveryProgress)
+    def _discovery_progress(self, message: DiscoveryProgress) -> None:
+        self.session.themes.discovery_progress(message.message, message.fraction)
+        self.show_status()
+
+    @on(DiscoveryFinished)
+    def _discovery_finished(self, message: DiscoveryFinished) -> None:
+        self.session.themes.discovery_done()
+        self.session.changed_elsewhere()  # the run was stored by the other process
+        self.show_status()
+        if self.app.screen is self:  # nothing else open: show the new themes at once
+            self.action_themes()
+        else:
+            self.notify(f"{message.summary} T shows them.", markup=False, timeout=8)
+
+    @on(DiscoveryFailed)
+    def _discovery_failed(self, message: DiscoveryFailed) -> None:
+        self.session.themes.discovery_done()
+        self.show_status()
+        self.notify(message.reason, severity="error", markup=False, timeout=8)
 
     def action_chart(self) -> None:
         try:

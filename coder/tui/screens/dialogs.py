@@ -84,6 +84,8 @@ class FilterChoices:
     attributes: Callable[[], list[tuple[str, str, int]]] = list
     questions: list[str] = field(default_factory=list)
     assigned: bool = False  # a sample is assigned to me
+    # the latest discovery run's themes: (what the list shows, the filter of its members)
+    themes: list[tuple[str, CommentFilter]] = field(default_factory=list)
 
 
 KINDS = [
@@ -98,7 +100,19 @@ KINDS = [
     ("unsettled", "Coders disagree, not yet settled by consensus"),
     ("assigned", "Assigned to me (coder sample)"),
     ("question", "Answers to question …"),
+    ("theme", "In discovered theme …"),
 ]
+
+
+THEME_CHARS = 62  # a theme's line in the filter dialog: one line at 80 columns
+
+
+def _one_line(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def label_of(kind: str) -> str:
+    return next(label for k, label in KINDS if k == kind)
 
 
 class FilterDialog(ModalScreen[CommentFilter | None]):
@@ -114,7 +128,7 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="filter-dialog"):
-            yield Label("Show comments that are …")
+            yield Label("Show comments that are …", id="filter-title")
             yield OptionList(
                 *(Option(Text(label), id=kind) for kind, label in KINDS), id="filter-kinds"
             )
@@ -136,6 +150,11 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             "unsettled": CommentFilter(disagreement=True, unsettled=True),
             "assigned": CommentFilter(assigned_to=self.choices.me),
         }
+        if self.kind == "theme" and not self.choices.themes:
+            self.notify(
+                "No themes yet: T opens the themes, where d discovers them.", severity="warning"
+            )
+            return
         if self.kind == "assigned" and not self.choices.assigned:
             self.notify(
                 "Nothing is assigned to you: a lead assigns a sample with coder sample.",
@@ -155,6 +174,9 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         box.highlighted = 0
         box.display = True
         box.focus()
+        # The values take the kinds' place: at 24 lines there is no room for both.
+        self.query_one("#filter-kinds").display = False
+        self.query_one("#filter-title", Label).update(Text(label_of(self.kind), style="bold"))
 
     def _values(self, kind: str) -> list[Option]:
         c = self.choices
@@ -176,6 +198,11 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
             return [
                 Option(literal(name, one_line=True), id=str(i)) for i, name in enumerate(c.coders)
             ]
+        if kind == "theme":
+            return [
+                Option(literal(_one_line(label, THEME_CHARS), one_line=True), id=str(i))
+                for i, (label, _) in enumerate(c.themes)
+            ]
         if kind == "question":
             return [
                 Option(literal(name, one_line=True), id=str(i))
@@ -189,6 +216,8 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         c = self.choices
         if self.kind == "code":
             self.dismiss(CommentFilter(code_id=int(value)))
+        elif self.kind == "theme":
+            self.dismiss(c.themes[int(value)][1])
         elif self.kind == "suggested":
             code_id = None if value == "any" else int(value)
             self.dismiss(CommentFilter(suggested=True, suggested_code_id=code_id))
@@ -208,6 +237,9 @@ class FilterDialog(ModalScreen[CommentFilter | None]):
         box = self.query_one("#filter-values", OptionList)
         if box.display:
             box.display = False
-            self.query_one("#filter-kinds").focus()
+            kinds = self.query_one("#filter-kinds")
+            kinds.display = True
+            kinds.focus()
+            self.query_one("#filter-title", Label).update("Show comments that are …")
         else:
             self.dismiss(None)

@@ -11,10 +11,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Label, OptionList, Static
+from textual.widgets import Checkbox, Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from coder.discover.options import DiscoverOptions, parse_themes
 from coder.discover.views import RunView, ThemeView
+from coder.errors import CoderError
 from coder.tui.text import literal
 
 QUOTE_CHARS = 300
@@ -26,6 +28,17 @@ class ThemeAction:
 
     kind: str  # "members", "code" or "code_all"
     theme: ThemeView
+
+
+@dataclass(frozen=True)
+class DiscoverChoices:
+    """What the discover dialog offers, read from the project by the coding screen."""
+
+    uncoded: int | None  # comments nobody has coded (None: still being counted)
+    total: int
+    questions: tuple[str, ...] = ()
+    last: DiscoverOptions | None = None  # the latest run's settings, to start from
+    running: str = ""  # how far a discovery run working now has got ("" if none is)
 
 
 LINE_TERMS = 20  # characters of a theme's terms in the list; the rest is on the right
@@ -75,8 +88,9 @@ def theme_detail(theme: ThemeView) -> Text:
     return out
 
 
-class ThemesScreen(ModalScreen[ThemeAction | None]):
-    """The themes on the left, the highlighted one's words and quotes on the right."""
+class ThemesScreen(ModalScreen[ThemeAction | DiscoverOptions | None]):
+    """The themes on the left, the highlighted one's words and quotes on the right; `d`
+    asks for a new discovery run, which the coding screen runs in the background."""
 
     DEFAULT_CSS = """
     ThemesScreen #themes-dialog {
@@ -109,42 +123,58 @@ class ThemesScreen(ModalScreen[ThemeAction | None]):
         Binding("enter", "members", "Members", id="themes.members", priority=True),
         Binding("c", "make_code", "Make a code", id="themes.make_code"),
         Binding("A", "code_all", "Code all members", id="themes.code_all"),
+        Binding("d", "discover", "Discover themes", id="themes.discover"),
         Binding("escape,q", "close", "Close", id="themes.close", priority=True),
     ]
 
-    def __init__(self, run: RunView, highlight: int | None = None):
+    def __init__(self, run: RunView | None, choices: DiscoverChoices, highlight: int | None = None):
         super().__init__()
         self.run = run
+        self.themes = run.themes if run is not None else ()
+        self.choices = choices
         self.highlight = highlight
 
     def compose(self) -> ComposeResult:
         with Vertical(id="themes-dialog"):
-            yield Static(literal(self.run.counts), id="themes-summary")
+            yield Static(self._summary(), id="themes-summary")
             with Horizontal():
                 yield OptionList(
-                    *(Option(theme_line(t), id=str(t.number)) for t in self.run.themes),
+                    *(Option(theme_line(t), id=str(t.number)) for t in self.themes),
                     id="themes-list",
                 )
                 with VerticalScroll(id="theme-scroll"):
                     yield Static(id="theme-detail")
             yield Static(
                 "↑↓ choose · enter: its comments · c: make a code of it · "
-                "A: code all its members with that code · esc: close",
+                "A: code all its members with that code · d: discover themes anew · esc: close",
                 classes="hint",
             )
+
+    def _summary(self) -> Text:
+        out = literal(self.run.counts) if self.run is not None else Text("No themes yet.")
+        if self.choices.running:
+            out.append(f"\nDiscovering themes in the background: {self.choices.running}")
+        return out
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
         options.focus()
-        if self.run.themes:
-            index = next(
-                (i for i, t in enumerate(self.run.themes) if t.number == self.highlight), 0
-            )
+        if self.themes:
+            index = next((i for i, t in enumerate(self.themes) if t.number == self.highlight), 0)
             options.highlighted = index
             self._show(index)
+        elif self.run is not None:
+            self.query_one("#theme-detail", Static).update(
+                "No themes: every comment in scope was left unthemed. "
+                "d discovers themes anew, in other comments or in more of them."
+            )
         else:
             self.query_one("#theme-detail", Static).update(
-                "No themes: every comment in scope was left unthemed."
+                "Discovering themes groups the comments into candidate themes to read, name "
+                "and turn into codes: each with its words, its typical comments and the "
+                "existing code it overlaps most.\n\n"
+                "Press d to discover themes (it runs in the background, the status line says "
+                "how far, and you can go on coding meanwhile)."
             )
 
     @on(OptionList.OptionHighlighted)
@@ -152,15 +182,16 @@ class ThemesScreen(ModalScreen[ThemeAction | None]):
         self._show(event.option_index)
 
     def _show(self, index: int) -> None:
-        detail = theme_detail(self.run.themes[index])
-        detail.append_text(literal(f"\n\n{self.run.how}.", "dim"))
+        detail = theme_detail(self.themes[index])
+        if self.run is not None:
+            detail.append_text(literal(f"\n\n{self.run.how}.", "dim"))
         self.query_one("#theme-detail", Static).update(detail)
         self.query_one("#theme-scroll", VerticalScroll).scroll_home(animate=False)
 
     @property
     def current(self) -> ThemeView | None:
         index = self.query_one(OptionList).highlighted
-        return self.run.themes[index] if index is not None and self.run.themes else None
+        return self.themes[index] if index is not None and self.themes else None
 
     def _choose(self, kind: str) -> None:
         if self.current is not None:
@@ -178,7 +209,115 @@ class ThemesScreen(ModalScreen[ThemeAction | None]):
             return
         self._choose("code_all")
 
+    def action_discover(self) -> None:
+        if self.choices.running:
+            self.notify(
+                f"Themes are already being discovered ({self.choices.running}).",
+                severity="warning",
+            )
+            return
+
+        def asked(options: DiscoverOptions | None) -> None:
+            if options is not None:
+                self.dismiss(options)
+
+        self.app.push_screen(DiscoverDialog(self.choices), asked)
+
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class DiscoverDialog(ModalScreen[DiscoverOptions | None]):
+    """Which comments to group into themes, and into how many: a new discovery run."""
+
+    DEFAULT_CSS = """
+    DiscoverDialog RadioSet {
+        width: 100%;
+        height: auto;
+    }
+    DiscoverDialog #discover-themes {
+        width: 100%;
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "Start", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, choices: DiscoverChoices):
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        c = self.choices
+        last = c.last or DiscoverOptions()
+        scope = last.scope if last.scope in {"uncoded", "all"} else "uncoded"
+        if c.uncoded == 0:
+            scope = "all"  # nothing left uncoded: only all the comments make sense
+        uncoded = f" ({c.uncoded:,})" if c.uncoded is not None else ""
+        with Vertical(classes="dialog", id="discover-dialog"):
+            yield Label("Discover themes in …")
+            with RadioSet(id="discover-scope"):
+                yield RadioButton(
+                    f"uncoded comments: nobody has coded them{uncoded}",
+                    value=scope == "uncoded",
+                    id="scope-uncoded",
+                )
+                yield RadioButton(
+                    f"all comments ({c.total:,})", value=scope == "all", id="scope-all"
+                )
+            if len(c.questions) > 1:
+                with RadioSet(id="discover-question"):
+                    yield RadioButton("every question", value=last.question is None, id="q")
+                    for i, name in enumerate(c.questions):
+                        yield RadioButton(
+                            literal(f"answers to {name}", one_line=True),
+                            value=last.question == name,
+                            id=f"q{i}",
+                        )
+            yield Label("How many themes: auto (chosen, up to 60) or a number from 2 to 60")
+            yield Input(
+                "auto" if last.themes is None else str(last.themes),
+                placeholder="auto",
+                id="discover-themes",
+            )
+            yield Static(
+                "enter starts it in the background (go on coding meanwhile) · "
+                "tab moves · esc cancels",
+                classes="hint",
+                id="discover-hint",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#discover-scope", RadioSet).focus()
+
+    def action_start(self) -> None:
+        hint = self.query_one("#discover-hint", Static)
+        scope_set = self.query_one("#discover-scope", RadioSet)
+        pressed = scope_set.pressed_button
+        scope = "all" if pressed is not None and pressed.id == "scope-all" else "uncoded"
+        if scope == "uncoded" and self.choices.uncoded == 0:
+            hint.update("every comment has been coded: choose all comments")
+            scope_set.focus()
+            return
+        question = None
+        if len(self.choices.questions) > 1:
+            chosen = self.query_one("#discover-question", RadioSet).pressed_button
+            if chosen is not None and chosen.id and chosen.id != "q":
+                question = self.choices.questions[int(chosen.id[1:])]
+        box = self.query_one("#discover-themes", Input)
+        try:
+            themes = parse_themes(box.value or "auto")
+        except CoderError as exc:
+            hint.update(literal(str(exc).replace("--themes", "the number of themes")))
+            box.focus()
+            return
+        seed = self.choices.last.seed if self.choices.last is not None else 0
+        features = self.choices.last.features if self.choices.last is not None else None
+        self.dismiss(DiscoverOptions(scope, question, themes, features, seed))
+
+    def action_cancel(self) -> None:
         self.dismiss(None)
 
 
