@@ -145,7 +145,11 @@ async def test_themes_are_discovered_from_the_workbench_in_the_background(tmp_pa
         await wait_for_discovery(app, pilot)
         assert not session.themes.discovering
         assert "discovering" not in screen_text(app)
-        assert isinstance(app.screen, ThemesScreen)  # the new themes, shown when found
+        assert app.screen is coding  # said, not opened under the coder's fingers
+        assert any("T shows them" in n.message for n in app._notifications)
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, ThemesScreen)
         with open_project(project) as store:
             run = store.discovery.latest()
             assert run.settings["scope"] == "all" and run.coder == "ann"

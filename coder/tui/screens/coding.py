@@ -815,10 +815,11 @@ class CodingScreen(Screen[None]):
         self.session.themes.discovery_done()
         self.session.changed_elsewhere()  # the run was stored by the other process
         self.show_status()
-        if self.app.screen is self:  # nothing else open: show the new themes at once
-            self.action_themes()
-        else:
-            self.notify(f"{message.summary} T shows them.", markup=False, timeout=8)
+        # Said, not opened: the coder is coding meanwhile, and a screen opening under their
+        # fingers would take the next key.
+        self.notify(
+            f"{message.summary} {self._key('coding.themes')} shows them.", markup=False, timeout=8
+        )
 
     @on(DiscoveryFailed)
     def _discovery_failed(self, message: DiscoveryFailed) -> None:
