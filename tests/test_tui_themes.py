@@ -220,3 +220,28 @@ async def test_the_filter_dialog_lists_a_themes_members(tmp_path):
         assert session.where.theme_id == second.id
         assert set(session.listing.ids(0, len(session.listing))) == members
         assert f"theme 2: {second.terms[0]}" in screen_text(app)
+
+
+@pilot_test
+async def test_a_new_run_lets_go_of_a_list_kept_to_the_last_runs_theme(tmp_path):
+    with planted_project(tmp_path) as store:
+        run = discover(store, DiscoverOptions(scope="all", features="tfidf"), "ann")
+        project, total = store.path, store.comments.count()
+    app = CoderApp(project, "ann")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("T", "enter")  # the first theme's members
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        coding = app.screen
+        assert coding.session.where.theme_id == run.themes[0].id
+        await pilot.press("T", "d")
+        await pilot.pause()
+        assert isinstance(app.screen, DiscoverDialog)
+        await pilot.press("down", "space", "enter")  # all comments, anew
+        await pilot.pause()
+        await wait_for_discovery(app, pilot)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert coding.session.where.theme_id is None  # that theme is gone with its run
+        assert len(coding.session.listing) == total
+        assert any("no longer keeps to" in n.message for n in app._notifications)

@@ -817,9 +817,12 @@ class CodingScreen(Screen[None]):
         self.show_status()
         # Said, not opened: the coder is coding meanwhile, and a screen opening under their
         # fingers would take the next key.
-        self.notify(
-            f"{message.summary} {self._key('coding.themes')} shows them.", markup=False, timeout=8
-        )
+        note = f"{message.summary} {self._key('coding.themes')} shows them."
+        where = self.session.where
+        if where.theme_id is not None:  # the theme listed belonged to the run replaced
+            note += f" The list no longer keeps to the earlier run's {where.theme_label}."
+            self._filter(replace(where, theme_id=None, theme_label=""))
+        self.notify(note, markup=False, timeout=8)
 
     @on(DiscoveryFailed)
     def _discovery_failed(self, message: DiscoveryFailed) -> None:
