@@ -67,29 +67,6 @@ def test_suggest_writes_the_csv_the_issue_asks_for(capsys, demo_project, tmp_pat
     assert "ranked 423 comments" in out
 
 
-def test_evaluate_prints_metrics_and_saves_a_learning_curve(capsys, demo_project, tmp_path):
-    plot = tmp_path / "curve.png"
-    code, out, err = run(
-        capsys,
-        "evaluate",
-        demo_project,
-        "--plot",
-        plot,
-        "--folds",
-        "3",
-        "--features",
-        "tfidf",
-        "-q",
-    )
-    assert code == 0, err
-    assert plot.read_bytes().startswith(b"\x89PNG")
-    assert "learning curve" in out and "3-fold cross-validation" in out
-    assert "precision" in out and "Complex needs > Abuse history" in out
-    assert "suggested as unsure" in out and "Complex needs: 2 coded examples" in out
-    with open_project(demo_project) as store:
-        assert store.models.latest() is None  # evaluating trains nothing for keeps
-
-
 def test_too_little_coding_is_one_line_and_changes_nothing(capsys, mini_project):
     code, out, err = run(capsys, "train", mini_project, "--no-codebook", "-q")
     assert code == 1
@@ -216,11 +193,23 @@ def test_train_and_evaluate_report_the_same_per_code_figures(
         evaluation, "evaluate", lambda *a, **k: evaluated.append(real(*a, **k)) or evaluated[-1]
     )
     train_out = run(capsys, "train", demo_project, "--features", "tfidf", "-q")[1]
-    evaluate_out = run(
-        capsys, "evaluate", demo_project, "--plot", tmp_path / "c.png", "--features", "tfidf", "-q"
-    )[1]
     with open_project(demo_project) as store:
-        card = store.models.latest().card
+        trained = store.models.latest()
+    card = trained.card
+    plot = tmp_path / "curve.png"
+    code, evaluate_out, err = run(
+        capsys, "evaluate", demo_project, "--plot", plot, "--folds", str(card.folds),
+        "--features", "tfidf", "-q",
+    )  # fmt: skip
+    assert code == 0, err
+    assert plot.read_bytes().startswith(b"\x89PNG")
+    assert "learning curve" in evaluate_out
+    assert f"{card.folds}-fold cross-validation" in evaluate_out
+    assert "precision" in evaluate_out and "Complex needs > Abuse history" in evaluate_out
+    assert "suggested as unsure" in evaluate_out
+    assert "Complex needs: 2 coded examples" in evaluate_out
+    with open_project(demo_project) as store:
+        assert store.models.latest().id == trained.id  # evaluating trains nothing for keeps
     # the stored model's cross-validated figures are evaluate's, to the last digit
     (result,) = evaluated
     assert card.plan_complete and result.folds == card.folds
