@@ -287,6 +287,31 @@ def test_word_weighting_folds_into_the_coefficients():
     assert scale.min() < scale.max()
 
 
+def test_word_weighting_leaves_the_sentence_vectors_their_own_scale():
+    """A sentence vector's dimensions are in every comment, so their "word" ratio measures
+    only comment length: here the same for all, which would weigh the vector down to
+    nothing although it alone tells the code's comments apart."""
+    from coder.model_card import FitConfig
+    from coder.suggest.fitting import fit_codes
+
+    rng = np.random.default_rng(5)
+    n, words = 80, 40
+    y = np.zeros((n, 1), dtype=np.int8)
+    y[: n // 2, 0] = 1
+    # Every comment has 4 words, drawn regardless of the code: no word tells.
+    columns = np.concatenate([rng.choice(words, 4, replace=False) for _ in range(n)])
+    counts = sp.csr_matrix((np.ones(4 * n), columns, np.arange(0, 4 * n + 1, 4)), shape=(n, words))
+    vector = np.where(y > 0, 1.0, -1.0) + rng.normal(0, 0.3, (n, 1))
+    x = sp.hstack([counts, sp.csr_matrix(vector)], format="csr")
+    config = FitConfig(2.0, "balanced", 0.5)
+    coef, intercept = fit_codes(Rows(x, y, n, weighted_columns=words), config)
+    decided = (x @ coef[0] + intercept[0]) > 0
+    assert (decided == (y[:, 0] > 0)).mean() > 0.9
+    # Weighting every column alike, the vector's weight is that ratio's: nil.
+    flat, _ = fit_codes(Rows(x, y, n), config)
+    assert abs(flat[0, -1]) < 0.1 * abs(coef[0, -1])
+
+
 def test_pseudo_examples_count_in_every_fold_and_never_as_held_out():
     from coder.model_card import FitConfig
     from coder.suggest.fitting import out_of_fold_scores

@@ -330,7 +330,7 @@ def _subset(rows: Rows, picked: np.ndarray) -> Rows:
     which = rows.with_pseudo(picked)
     assert which is not None
     weight = None if rows.weight is None else rows.weight[which]
-    return Rows(rows.x[which], rows.y[which], len(picked), weight)
+    return Rows(rows.x[which], rows.y[which], len(picked), weight, rows.weighted_columns)
 
 
 def _enough(y: np.ndarray) -> np.ndarray:

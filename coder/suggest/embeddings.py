@@ -26,7 +26,8 @@ TFIDF_EMBEDDINGS = "tfidf+embeddings"
 FEATURE_SETS = (TFIDF, TFIDF_EMBEDDINGS)
 MODEL = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
-BATCH = 256
+CHUNK = 512  # texts encoded (and cached) at a time
+BATCH = 32  # texts in one pass through the encoder: each is padded to its longest
 INSTALL_HINT = "pip install 'coder[embeddings]'"
 
 _lock = threading.Lock()
@@ -79,7 +80,7 @@ def _load() -> Any:  # a SentenceTransformer: the optional extra may not be inst
 def encode(texts: Sequence[str]) -> np.ndarray:
     """Unit-length sentence vectors, float32, one row per text."""
     vectors = _load().encode(
-        list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False
+        list(texts), batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False
     )
     return np.asarray(vectors, dtype=np.float32).reshape(len(texts), DIMENSIONS)
 
@@ -100,8 +101,14 @@ def vectors(
             out[i] = np.frombuffer(blob, dtype="<f4")
         else:
             missing.append(i)
-    for start in range(0, len(missing), BATCH):
-        part = missing[start : start + BATCH]
+    # Texts of like length side by side: a pass pads every text to the longest one in it,
+    # so one 500-word answer among short ones multiplies the work (10,000 NHS comments
+    # taken in their own order come to 475,000 padded word-pieces; by length, 222,000).
+    missing.sort(key=lambda i: (len(texts[i]), i))
+    total = sum(len(texts[i]) + 1 for i in missing)
+    done = 0
+    for start in range(0, len(missing), CHUNK):
+        part = missing[start : start + CHUNK]
         encoded = encode([texts[i] for i in part])
         out[part] = encoded
         store.models.put_embeddings(
@@ -111,6 +118,7 @@ def vectors(
                 for i, v in zip(part, encoded, strict=True)
             ],
         )
+        done += sum(len(texts[i]) + 1 for i in part)
         if progress:
-            progress("encoding comments", min(1.0, (start + BATCH) / len(missing)))
+            progress(f"encoding comments ({start + len(part):,} of {len(missing):,})", done / total)
     return out

@@ -186,7 +186,13 @@ def _fit_and_predict(
     weight = None
     if n_pseudo:
         weight = np.vstack([np.ones((len(train), y.shape[1])), pseudo.weight])
-    rows = Rows(matrix, np.vstack([y[train], pseudo.y]).astype(np.int8), len(train), weight)
+    rows = Rows(
+        matrix,
+        np.vstack([y[train], pseudo.y]).astype(np.int8),
+        len(train),
+        weight,
+        fitted.n_word + fitted.n_char,
+    )
     sub = Prepared(
         TrainingSet(
             [int(i) for i in train],

@@ -78,6 +78,10 @@ class Rows:
     y: np.ndarray  # (rows, codes) of 0/1
     n_real: int
     weight: np.ndarray | None = None  # (rows, codes)
+    # The leading columns the word weighting applies to (the TF-IDF blocks; None: all).
+    # A sentence vector's dimensions are not words: every comment has every one, so a
+    # "how much more often among the code's comments" ratio only measures comment length.
+    weighted_columns: int | None = None
 
     @property
     def n_codes(self) -> int:
@@ -133,6 +137,8 @@ def _fit_one(
     scale = None
     if config.nb and present is not None:
         scale = word_weights(present, y, weight, config.nb)
+        if len(scale) < x.shape[1]:  # the sentence vectors keep their own scale
+            scale = np.concatenate([scale, np.ones(x.shape[1] - len(scale))])
         x = x.copy()
         x.data *= scale[x.indices]
     with warnings.catch_warnings():
@@ -155,7 +161,8 @@ def _fit_group(
         weight = rows.weight if which is None else rows.weight[which]
     present = None
     if config.nb:
-        present = x.copy()
+        k = rows.weighted_columns
+        present = x[:, :k] if k is not None and k < x.shape[1] else x.copy()
         present.data[:] = 1.0
     return [
         _fit_one(x, present, y[:, j], None if weight is None else weight[:, j], config)

@@ -176,7 +176,7 @@ def assemble(
     weight = None
     if len(pseudo):
         weight = np.vstack([np.ones(data.y.shape), pseudo.weight])
-    rows = Rows(sp.csr_matrix(matrix), y, data.size, weight)
+    rows = Rows(sp.csr_matrix(matrix), y, data.size, weight, fitted.n_word + fitted.n_char)
     return Prepared(data, pseudo, rows, fitted, reference)
 
 
