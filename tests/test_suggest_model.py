@@ -268,7 +268,7 @@ def test_word_weighting_folds_into_the_coefficients():
     from sklearn.linear_model import LogisticRegression
 
     from coder.model_card import FitConfig
-    from coder.suggest.fitting import fit_codes, word_weights
+    from coder.suggest.fitting import MAX_ITER, TOLERANCE, fit_codes, word_weights
 
     rng = np.random.default_rng(7)
     x = sp.random(60, 30, density=0.3, random_state=8, format="csr")
@@ -280,7 +280,13 @@ def test_word_weighting_folds_into_the_coefficients():
     scale = word_weights(present, y[:, 0], None, 0.5)
     weighted = x @ sp.diags(scale)
     direct = LogisticRegression(
-        C=2.0, class_weight="balanced", solver="liblinear", dual=True, tol=1e-3, random_state=0
+        C=2.0,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=True,
+        tol=TOLERANCE,
+        max_iter=MAX_ITER,
+        random_state=0,
     ).fit(weighted, y[:, 0])
     assert np.allclose(x @ coef[0] + intercept[0], direct.decision_function(weighted), atol=1e-4)
     # Words never seen with the code and words seen only with it are weighted apart.
