@@ -251,6 +251,24 @@ def test_explanations_name_the_words_that_weighed_most():
     assert explain(encoded, 2, coef) == []  # nothing in that comment speaks for the code
 
 
+def test_each_feature_occurrence_carries_its_share_of_the_score():
+    """Explanations split a comment's score among the places its features came from: a
+    feature met twice gives half its value to each, and the parts add up to the score."""
+    texts = [*TEXTS, "Long long waiting, the list is long and the wait is long"]
+    features, encoded = fitted(texts)
+    assert encoded.units is not None and encoded.shares is not None
+    columns, _, offsets = encoded.units
+    coef = np.random.default_rng(5).normal(size=features.n_features)
+    for row in range(len(texts)):
+        part = slice(offsets[row], offsets[row + 1])
+        parts = encoded.shares[part] * coef[columns[part]]
+        assert np.isclose(parts.sum(), (encoded.matrix[row] @ coef)[0])
+    long = features.word_vocab.index("long")
+    last = slice(offsets[len(texts) - 1], offsets[len(texts)])
+    value = encoded.matrix[len(texts) - 1, long]
+    assert np.allclose(encoded.shares[last][columns[last] == long], value / 4)
+
+
 def test_a_fold_without_an_example_of_a_code_still_fits():
     from coder.model_card import FitConfig
     from coder.suggest.fitting import fit_codes
@@ -268,7 +286,7 @@ def test_word_weighting_folds_into_the_coefficients():
     from sklearn.linear_model import LogisticRegression
 
     from coder.model_card import FitConfig
-    from coder.suggest.fitting import fit_codes, word_weights
+    from coder.suggest.fitting import MAX_ITER, TOLERANCE, fit_codes, word_weights
 
     rng = np.random.default_rng(7)
     x = sp.random(60, 30, density=0.3, random_state=8, format="csr")
@@ -280,7 +298,13 @@ def test_word_weighting_folds_into_the_coefficients():
     scale = word_weights(present, y[:, 0], None, 0.5)
     weighted = x @ sp.diags(scale)
     direct = LogisticRegression(
-        C=2.0, class_weight="balanced", solver="liblinear", dual=True, tol=1e-3, random_state=0
+        C=2.0,
+        class_weight="balanced",
+        solver="liblinear",
+        dual=True,
+        tol=TOLERANCE,
+        max_iter=MAX_ITER,
+        random_state=0,
     ).fit(weighted, y[:, 0])
     assert np.allclose(x @ coef[0] + intercept[0], direct.decision_function(weighted), atol=1e-4)
     # Words never seen with the code and words seen only with it are weighted apart.

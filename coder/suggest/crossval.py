@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize
 
 from coder.model_card import UNSURE_F1, FitConfig, Tier
 from coder.progress import Progress
@@ -70,6 +69,8 @@ def platt(scores: np.ndarray, y: np.ndarray) -> tuple[float, float]:
         value = -np.sum(target * np.log(p + eps) + (1 - target) * np.log(1 - p + eps))
         grad_z = p - target
         return value, np.array([np.sum(grad_z * s), np.sum(grad_z)])
+
+    from scipy.optimize import minimize  # here: suggesting needs none of scipy.optimize
 
     start = np.array([1.0, np.log((negatives + 1) / (positives + 1)) * -1.0])
     result = minimize(loss, start, jac=True, method="L-BFGS-B")

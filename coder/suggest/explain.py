@@ -20,20 +20,14 @@ def explain(encoded: Encoded, row: int, coef: np.ndarray, most: int = MOST) -> l
     of lemmas and each character n-gram gives its part to the word or pair it came from.
     """
     tokens = encoded.tokens[row]
-    if not tokens or encoded.units is None:
+    if not tokens or encoded.units is None or encoded.shares is None:
         return []
     all_columns, all_units, offsets = encoded.units
-    columns = all_columns[offsets[row] : offsets[row + 1]]
-    units = all_units[offsets[row] : offsets[row + 1]]
-    if not len(columns):
+    lo, hi = offsets[row], offsets[row + 1]
+    if lo == hi:
         return []
-    matrix = encoded.matrix
-    lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-    row_columns, row_values = matrix.indices[lo:hi], matrix.data[lo:hi]
-    # A feature seen several times in the comment shares its weight among the places.
-    unique, repeats = np.unique(columns, return_counts=True)
-    values = row_values[np.searchsorted(row_columns, unique)]
-    weight = (values * coef[unique] / repeats)[np.searchsorted(unique, columns)]
+    columns, units = all_columns[lo:hi], all_units[lo:hi]
+    weight = encoded.shares[lo:hi] * coef[columns]
     n = len(tokens)
     scores = np.bincount(units, weights=weight, minlength=2 * n)
     by_word: dict[str, float] = {}

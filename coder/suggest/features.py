@@ -86,6 +86,9 @@ class Encoded:
     matrix: sp.csr_matrix
     tokens: list[list[Token]]
     units: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # With units: each feature occurrence's share of its feature's value in the comment
+    # (a feature met twice in a comment gives half its value to each place).
+    shares: np.ndarray | None = None
 
 
 @dataclass
@@ -223,10 +226,11 @@ class Features:
                 [counts, sp.csr_matrix(vectors.astype(np.float64) * EMBEDDING_WEIGHT)],
                 format="csr",
             )
-        units = (
-            (columns, np.array(unit_of, dtype=np.int64), np.array(indptr)) if with_units else None
-        )
-        return Encoded(matrix, docs, units)
+        if not with_units:
+            return Encoded(matrix, docs)
+        offsets = np.array(indptr, dtype=np.int64)
+        units = (columns, np.array(unit_of, dtype=np.int64), offsets)
+        return Encoded(matrix, docs, units, _shares(counts, columns, offsets))
 
     # -- storage as plain arrays (never pickle) --------------------------------------------
 
@@ -254,6 +258,17 @@ class Features:
         return cls(
             word_vocab, word_idf, char_vocab, char_idf, int(arrays["embedding_dim"][0]), weight
         )
+
+
+def _shares(counts: sp.csr_matrix, columns: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Each occurrence's value (its row and column's in `counts`, whose rows hold sorted
+    columns) divided by how often the column occurs in the row, for a whole chunk at once."""
+    width = max(counts.shape[1], 1)
+    key = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets)) * width + columns
+    stored = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr)) * width
+    stored += counts.indices
+    _, inverse, repeats = np.unique(key, return_inverse=True, return_counts=True)
+    return np.asarray(counts.data[np.searchsorted(stored, key)] / repeats[inverse])
 
 
 def _normalise_blocks(matrix: sp.csr_matrix, split: int, word_weight: float) -> None:
