@@ -283,3 +283,33 @@ def test_a_merge_or_a_qdpx_import_killed_anywhere_is_all_or_nothing(
     if not new.exists() or counts(new) == (0, 0, 0):
         kill_at(60, "import", str(new), str(qdpx))
     assert counts(new) == before
+
+
+CREATE = """
+import os, signal, sys
+import coder.store.schema as schema
+from coder.store import create_project
+steps = int(sys.argv[2])
+original = schema.migrate
+def migrate(conn):
+    conn.execute("CREATE TABLE half (x)")  # something made, then killed
+    if steps == 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+    original(conn)
+    os.kill(os.getpid(), signal.SIGKILL)  # the whole schema made, not yet in place
+schema.migrate = migrate
+create_project(sys.argv[1])
+"""
+
+
+@pytest.mark.parametrize("steps", [0, 1])
+def test_a_project_file_killed_while_being_made_is_not_left_half_made(tmp_path, steps):
+    from coder.store import create_project
+
+    new = tmp_path / "new.db"
+    child = subprocess.run([sys.executable, "-c", CREATE, str(new), str(steps)], check=False)
+    assert child.returncode == -signal.SIGKILL
+    assert not new.exists()  # no file that is a project in name only
+    with create_project(new) as store:  # and the name can be used at once
+        assert store.comments.count() == 0
+    healthy(new)

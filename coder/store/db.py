@@ -6,6 +6,7 @@ loaded only when the schema is created or moved forward (see schema.py).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -193,6 +194,46 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
+def _create_whole(path: Path) -> None:
+    """Make an empty project file with its whole schema, appearing at `path` only once
+    complete: built under a hidden name beside it, then linked into place, so that a kill
+    at any moment leaves no file, or an empty project, never a file with half a schema."""
+    from coder.store.schema import migrate
+
+    building = path.with_name(f".{path.name}.{os.getpid()}.creating")
+    for suffix in ("", "-wal", "-shm", "-journal"):  # a run killed before, with this pid
+        Path(f"{building}{suffix}").unlink(missing_ok=True)
+    conn = None
+    try:
+        conn = connect(building)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        migrate(conn)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.close()
+        conn = None
+        try:
+            os.link(building, path)  # never replaces a file made meanwhile
+        except FileExistsError:
+            raise CoderError(
+                f"{path} already exists; choose another name or remove it first"
+            ) from None
+        except OSError:  # a file system without hard links
+            if path.exists():
+                raise CoderError(
+                    f"{path} already exists; choose another name or remove it first"
+                ) from None
+            os.replace(building, path)
+    except sqlite3.Error as exc:
+        raise friendly_sqlite_error(path, exc) from exc
+    finally:
+        if conn is not None:
+            conn.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with suppress(OSError):
+                Path(f"{building}{suffix}").unlink(missing_ok=True)
+
+
 def open_connection(
     path: Path | str, *, create: bool = False, check: bool = True
 ) -> sqlite3.Connection:
@@ -215,13 +256,12 @@ def open_connection(
         raise CoderError(f"no project file at {path} (make one with: coder init {path})")
     elif path.is_dir():
         raise CoderError(f"{path} is a folder, not a project file")
+    if create:
+        _create_whole(path)
     conn = None
     try:
         conn = connect(path)
-        if create:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        else:
+        if not create:
             if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
                 raise CoderError(f"{path} is not a coder project file")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -236,8 +276,6 @@ def open_connection(
     except sqlite3.Error as exc:
         if conn is not None:
             conn.close()
-        if create and path.exists():
-            path.unlink()
         raise friendly_sqlite_error(path, exc) from exc
     except BaseException:
         if conn is not None:
