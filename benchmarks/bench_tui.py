@@ -226,6 +226,67 @@ async def measure_keys(path: Path, training: bool) -> dict[str, list[float]]:
     return {"noop": noop, "code": code, "accept": accept}
 
 
+async def key_to_screen(app, key: str, n: int) -> list[float]:
+    """Seconds from a key's arrival (sent as a terminal sends it, no Pilot) to the end of the
+    first screen update after the key was handled: what a coder waits for. Textual draws at
+    most 60 times a second, so up to 17 ms of it is waiting for the next frame."""
+    from coder.tui.screens.coding import CodingScreen
+
+    screen = app.screen
+    painted: list[float] = []
+    handled: list[float] = []
+    paint, do = screen._compositor_refresh, CodingScreen._do
+
+    def refresh() -> None:
+        paint()
+        painted.append(time.perf_counter())
+
+    def done(self, *args, **kwargs) -> None:
+        do(self, *args, **kwargs)
+        handled.append(time.perf_counter())
+
+    screen._compositor_refresh = refresh
+    CodingScreen._do = done
+    out = []
+    try:
+        for _ in range(n):
+            handled.clear()
+            started = time.perf_counter()
+            await keys(app, key)
+            await until(lambda: bool(handled) and any(t > handled[0] for t in painted[-3:]))
+            out.append(next(t for t in painted if t > handled[0]) - started)
+            await keys(app, "j")
+            await asyncio.sleep(0.2)  # the move handled and drawn before the next key
+    finally:
+        CodingScreen._do = do
+        del screen._compositor_refresh
+    return out
+
+
+async def measure_direct(path: Path, training: bool) -> dict[str, list[float]]:
+    """Code key and accept, from arrival to the screen updated (see key_to_screen)."""
+    from coder.tui.app import CoderApp
+
+    trainer = None
+    if training:
+        trainer = subprocess.Popen(
+            [sys.executable, "-m", "coder.suggest.background", str(path)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(8)
+    try:
+        app = CoderApp(path, "bench")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            accept = await key_to_screen(app, "a", 100)  # comments 1-100 carry suggestions
+            code = await key_to_screen(app, "1", 100)
+    finally:
+        if trainer is not None:
+            trainer.kill()
+            trainer.wait()
+    return {"code": code, "accept": accept}
+
+
 def measure_baseline(path: Path) -> dict[str, float]:
     figures: dict[str, float] = {}
     started = time.perf_counter()
@@ -318,8 +379,8 @@ def report_palette() -> None:
     )
 
 
-def report_keys(path: Path) -> None:
-    """Key to repainted, net of Pilot's own cost, quiet and with a training running."""
+def reset(path: Path) -> None:
+    """The bench coder's work undone, the place at the first comment, suggestions ahead."""
     with sqlite3.connect(path) as conn:
         conn.execute("DELETE FROM project WHERE key LIKE 'tui.place:%'")
         conn.execute("DELETE FROM codings WHERE coder = 'bench'")
@@ -327,6 +388,12 @@ def report_keys(path: Path) -> None:
         conn.execute("DELETE FROM suggestions")
         conn.execute("DELETE FROM model_versions")
     suggest_ahead(path, 1, 400)
+
+
+def report_keys(path: Path) -> None:
+    """Key to repainted, net of Pilot's own cost, quiet and with a training running; then
+    key to screen updated, measured inside the app."""
+    reset(path)
     print(f"  {'press to committed and repainted':42s} {'median':>9s} {'p99':>9s}  (net of Pilot)")
     for training in (False, True):
         CPU.clear()
@@ -343,6 +410,17 @@ def report_keys(path: Path) -> None:
                 f" {ms(statistics.median(cpu)).strip()} / {ms(percentile(cpu, 0.99)).strip()}"
             )
         print(f"  {f'  (Pilot alone, {label})':42s} {ms(pilot)}")
+    print(f"  {'key arriving to the screen updated':42s} {'median':>9s} {'p99':>9s}  (no Pilot)")
+    for training in (False, True):
+        reset(path)
+        direct = asyncio.run(measure_direct(path, training))
+        label = "while a training runs" if training else "quiet"
+        for name in ("code", "accept"):
+            times = direct[name]
+            print(
+                f"  {f'{name} key, {label}':42s} {ms(statistics.median(times))}"
+                f" {ms(percentile(times, 0.99))}"
+            )
 
 
 def main() -> None:
