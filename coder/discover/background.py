@@ -15,17 +15,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
-from typing import Any
 
 from coder.discover.options import DiscoverOptions, parse_themes
 from coder.errors import CoderError
-
-
-def emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record), flush=True)
+from coder.progress import emit, emitted
 
 
 def command(project: str, coder: str, options: DiscoverOptions) -> list[str]:
@@ -53,9 +48,6 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.suppress(OSError):  # not allowed here: run at the usual priority
         os.nice(10)
 
-    def progress(message: str, fraction: float) -> None:
-        emit({"progress": round(fraction, 4), "message": message})
-
     try:
         from coder.discover.run import discover
         from coder.discover.views import view
@@ -69,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
         )
         with open_project(args.project) as store:
-            run = discover(store, options, args.coder, progress)
+            run = discover(store, options, args.coder, emitted)
             summary = view(store, run).counts
     except CoderError as exc:
         emit({"error": str(exc)})

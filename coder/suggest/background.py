@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import sys
 from typing import Any
 
 from coder.errors import CoderError
-
-
-def emit(record: dict[str, Any]) -> None:
-    print(json.dumps(record), flush=True)
+from coder.progress import emit, emitted
 
 
 def summary(version: int, trained: Any, suggested: Any) -> str:
@@ -57,16 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     from coder.store import open_project
     from coder.suggest import suggest, train
 
-    def progress(message: str, fraction: float) -> None:
-        emit({"progress": round(fraction, 4), "message": message})
-
     try:
         with open_project(args.project) as store:
             options = {} if args.budget is None else {"budget": args.budget}
             # A retrain while coding reuses the last full search's settings (until the coding
             # has grown a quarter).
-            trained = train(store, progress=progress, quick=True, **options)
-            suggested = suggest(store, progress=progress)
+            trained = train(store, progress=emitted, quick=True, **options)
+            suggested = suggest(store, progress=emitted)
     except CoderError as exc:
         emit({"error": str(exc)})
         return 1

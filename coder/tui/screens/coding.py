@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import gc
-import json
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -27,6 +25,7 @@ from coder.session import CodingSession, Outcome, Refresh
 from coder.session.codebook import removed_words
 from coder.store import Store, open_project
 from coder.tui import keys
+from coder.tui.child import follow
 from coder.tui.messages import (
     CountsReady,
     DiscoveryFailed,
@@ -549,48 +548,26 @@ class CodingScreen(Screen[None]):
         if self.train_in_process:
             self._train_here()
             return
-        worker = get_current_worker()
         command = [sys.executable, "-m", "coder.suggest.background", str(self.store.path)]
         if self.training_budget is not None:
             command += ["--budget", str(self.training_budget)]
-        with tempfile.TemporaryFile(mode="w+") as errors:
-            try:
-                child = subprocess.Popen(
-                    command, stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL,
-                    text=True,
-                )  # fmt: skip
-            except OSError as exc:
-                self.post_message(TrainingFailed(f"cannot start the training: {exc}"))
-                return
-            self._trainer = child
-            done: dict[str, Any] | None = None
-            failed: str | None = None
-            assert child.stdout is not None
-            for line in child.stdout:
-                if worker.is_cancelled:
-                    break
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a library's note on the wrong stream: not ours to show
-                if "progress" in record:
-                    self.post_message(
-                        TrainingProgress(str(record.get("message", "")), float(record["progress"]))
-                    )
-                elif "done" in record:
-                    done = record["done"]
-                elif "error" in record:
-                    failed = str(record["error"])
-            self._stop_trainer()
-            if worker.is_cancelled:
-                return  # the app is closing; whatever training had not committed is gone with it
-            if done is not None:
-                self.post_message(TrainingFinished(int(done["version"]), str(done["summary"])))
-                return
-            errors.seek(0)
-            last = [line for line in errors.read().splitlines() if line.strip()][-1:]
-            reason = failed or (f"training stopped: {last[0]}" if last else "training stopped")
-            self.post_message(TrainingFailed(reason))
+        ended = follow(
+            command,
+            get_current_worker(),
+            started=lambda child: setattr(self, "_trainer", child),
+            stop=self._stop_trainer,
+            progress=lambda message, fraction: self.post_message(
+                TrainingProgress(message, fraction)
+            ),
+            what="the training",
+        )
+        if ended.done is not None:
+            self.post_message(
+                TrainingFinished(int(ended.done["version"]), str(ended.done["summary"]))
+            )
+        elif ended.failed is not None:
+            self.post_message(TrainingFailed(ended.failed))
+        # neither: the app is closing; whatever training had not committed is gone with it
 
     def _stop_trainer(self) -> None:
         child, self._trainer = self._trainer, None
@@ -757,47 +734,21 @@ class CodingScreen(Screen[None]):
     def _discover(self, options: DiscoverOptions) -> None:
         from coder.discover.background import command
 
-        worker = get_current_worker()
-        with tempfile.TemporaryFile(mode="w+") as errors:
-            try:
-                child = subprocess.Popen(
-                    command(str(self.store.path), self.session.coder, options),
-                    stdout=subprocess.PIPE, stderr=errors, stdin=subprocess.DEVNULL, text=True,
-                )  # fmt: skip
-            except OSError as exc:
-                self.post_message(DiscoveryFailed(f"cannot start discovering themes: {exc}"))
-                return
-            self._discoverer = child
-            done: dict[str, Any] | None = None
-            failed: str | None = None
-            assert child.stdout is not None
-            for line in child.stdout:
-                if worker.is_cancelled:
-                    break
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    continue  # a library's note on the wrong stream: not ours to show
-                if "progress" in record:
-                    self.post_message(
-                        DiscoveryProgress(str(record.get("message", "")), float(record["progress"]))
-                    )
-                elif "done" in record:
-                    done = record["done"]
-                elif "error" in record:
-                    failed = str(record["error"])
-            self._stop_discoverer()
-            if worker.is_cancelled:
-                return  # the app is closing; the run had not been stored, or is whole
-            if done is not None:
-                self.post_message(DiscoveryFinished(str(done.get("summary", ""))))
-                return
-            errors.seek(0)
-            last = [line for line in errors.read().splitlines() if line.strip()][-1:]
-            reason = failed or (
-                f"discovering themes stopped: {last[0]}" if last else "discovering themes stopped"
-            )
-            self.post_message(DiscoveryFailed(reason))
+        ended = follow(
+            command(str(self.store.path), self.session.coder, options),
+            get_current_worker(),
+            started=lambda child: setattr(self, "_discoverer", child),
+            stop=self._stop_discoverer,
+            progress=lambda message, fraction: self.post_message(
+                DiscoveryProgress(message, fraction)
+            ),
+            what="discovering themes",
+        )
+        if ended.done is not None:
+            self.post_message(DiscoveryFinished(str(ended.done.get("summary", ""))))
+        elif ended.failed is not None:
+            self.post_message(DiscoveryFailed(ended.failed))
+        # neither: the app is closing; the run had not been stored, or is whole
 
     def _stop_discoverer(self) -> None:
         child, self._discoverer = self._discoverer, None
