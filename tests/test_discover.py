@@ -10,6 +10,7 @@ from discover_support import PLANTED, planted_project, planted_theme_of
 
 from coder.discover.codes import code_from_theme
 from coder.discover.run import DiscoverOptions, discover
+from coder.discover.views import page, view
 from coder.domain import CommentFilter, Origin
 from coder.errors import CoderError
 
@@ -91,6 +92,8 @@ def test_nearest_code_is_the_code_most_members_carry(planted):
     carrying = len(members & set(parking[:15]))
     assert carrying >= 8
     assert theme.nearest_code_share == pytest.approx(carrying / theme.size, abs=0.001)
+    shown = page(view(planted, run))  # the page names the code, as the terminal does
+    assert f"{theme.nearest_code_share:.0%} carry Car parking)" in shown
     uncoded = discover(planted, DiscoverOptions(features="tfidf"), "ann")
     assert uncoded.scope_size == 77 - 15
 

@@ -228,7 +228,8 @@ def page(v: RunView) -> str:
         parts.append(f'<section id="theme-{t.number}"><h2>Theme {t.number}</h2>')
         parts.append(
             f'<p class="muted">{t.size:,} comments ({t.share:.0%}); {e(t.verdict)}'
-            + (f" ({t.nearest_code_share:.0%} carry it)" if t.nearest_code else "")
+            + (f" ({t.nearest_code_share:.0%} carry {e(t.nearest_code)})" if t.nearest_code else "")
+            + (f"; made into code {e(t.code)}" if t.code else "")
             + "</p>"
         )
         parts.append(f'<p class="terms">{terms}</p>')
