@@ -115,6 +115,22 @@ class ModelCard:
     unsure_f1: float = UNSURE_F1
     settings_from: int | None = None  # a quick retrain: the version whose settings it reused
     searched_on: int = 0  # coded comments when those settings were chosen
+    min_per_comment: int = 0  # 1: a comment with none past its threshold gets its likeliest
+    relative: float = 0.0  # codes offered only within this share of the likeliest
+
+    def rules(self) -> list[str]:
+        """The per-comment rules cross-validation chose, one line each, as a reader says them."""
+        lines = []
+        if self.relative:
+            lines.append(
+                f"a code is suggested only if at least {self.relative:.0%} as likely as the "
+                "comment's likeliest"
+            )
+        if self.max_per_comment:
+            lines.append(f"at most {self.max_per_comment} suggestions per comment")
+        if self.min_per_comment:
+            lines.append("a comment with no code past its threshold is offered its likeliest")
+        return lines
 
     def metrics_for(self, code_id: int) -> CodeMetrics | None:
         return next((m for m in self.per_code if m.code_id == code_id), None)
@@ -174,6 +190,8 @@ class ModelCard:
                 "nb": self.config.nb,
                 "folds": self.folds,
                 "max_per_comment": self.max_per_comment,
+                "min_per_comment": self.min_per_comment,
+                "relative": self.relative,
                 "min_examples": self.min_examples,
                 "budget_seconds": self.budget_seconds,
                 "tried": [
@@ -245,6 +263,8 @@ class ModelCard:
                 config=_config(p),
                 folds=int(_number(p.get("folds", 0))),
                 max_per_comment=int(_number(p.get("max_per_comment", 0))),
+                min_per_comment=int(_number(p.get("min_per_comment", 0))),
+                relative=_number(p.get("relative", 0.0)),
                 per_code=per_code,
                 skipped=skipped,
                 macro_f1=_number(m.get("macro_f1", 0.0)),

@@ -31,7 +31,11 @@ def test_train_prints_per_code_metrics_and_names_the_codes_it_cannot_learn(capsy
     assert "Complex needs: 2 coded examples, too few to measure; suggested all the same" in out
     assert "the time budget cut the search short: 1 of 4 settings tried" in out
     with open_project(demo_project) as store:
-        assert store.models.latest().id == 1
+        latest = store.models.latest()
+        assert latest.id == 1
+    # Every rule cross-validation chose is said (each demo comment carries a code: a floor).
+    assert latest.card.min_per_comment == 1
+    assert latest.card.rules() and all(rule in out for rule in latest.card.rules())
     code, out, err = run(
         capsys, "train", demo_project, "--budget", "0", "--no-codebook", "--features", "tfidf"
     )

@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from coder.errors import CoderError
 from coder.nlp import analyse
 from coder.suggest.active import Ranker, usefulness
-from coder.suggest.crossval import best_threshold, platt, score_thresholds
+from coder.suggest.crossval import _best_cap, best_threshold, platt, score_thresholds
 from coder.suggest.explain import explain
 from coder.suggest.features import WORD_WEIGHT, Features
 from coder.suggest.fitting import Rows, make_folds
@@ -93,6 +93,22 @@ def test_a_model_survives_storage_as_arrays():
     after = again.probabilities(again.features.encode(docs).matrix)
     assert np.allclose(before, after)
     assert again.max_per_comment == 1
+    assert (again.min_per_comment, again.relative) == (0, 0.0)
+    model.min_per_comment, model.relative = 1, 0.5
+    again = Model.from_bytes(model.to_bytes())
+    assert (again.min_per_comment, again.relative) == (1, 0.5)
+
+
+def test_a_model_stored_before_the_floor_and_the_relative_share_decides_without_them():
+    features, _ = fitted()
+    model = a_model(features)
+    model.min_per_comment, model.relative = 1, 0.5
+    arrays = dict(np.load(io.BytesIO(model.to_bytes())).items())
+    del arrays["min_per_comment"], arrays["relative"]
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **arrays)
+    old = Model.from_bytes(buffer.getvalue())
+    assert (old.min_per_comment, old.relative) == (0, 0.0)
 
 
 class Payload:
@@ -183,6 +199,47 @@ def test_decide_applies_thresholds_then_the_cap():
     threshold = np.array([0.5, 0.5, 0.3])
     assert decide(p, threshold, 0).tolist() == [[True, True, False], [False, False, True]]
     assert decide(p, threshold, 1).tolist() == [[True, False, False], [False, False, True]]
+
+
+def test_a_floor_offers_a_bare_comment_its_likeliest_code_but_never_one_offered_at_zero():
+    p = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.1], [0.0, 0.0, 0.0]])
+    threshold = np.array([0.5, 0.5, 0.5])
+    assert decide(p, threshold, 0, 1).tolist() == [
+        [True, True, False],
+        [False, True, False],  # none passed: its likeliest
+        [False, False, False],  # every code deleted or rejected: nothing
+    ]
+    assert not decide(p, threshold, 0, 0)[1].any()
+
+
+def test_a_relative_share_keeps_only_codes_near_the_likeliest():
+    p = np.array([[0.9, 0.8, 0.4], [0.9, 0.6, 0.1]])
+    threshold = np.array([0.3, 0.3, 0.3])
+    assert decide(p, threshold, 0, 0, 0.5).tolist() == [
+        [True, True, False],  # 0.4 is under half of 0.9
+        [True, True, False],
+    ]
+    assert decide(p, threshold, 0, 0, 0.7).tolist() == [
+        [True, True, False],
+        [True, False, False],
+    ]
+
+
+def test_cross_validation_chooses_a_floor_only_where_every_comment_carries_a_code():
+    rng = np.random.default_rng(0)
+    n, k = 600, 4
+    truth = rng.integers(0, k, n)
+    y = np.zeros((n, k), dtype=np.int8)
+    y[np.arange(n), truth] = 1
+    # The right code is likeliest, but often under a threshold set high.
+    p = rng.uniform(0.0, 0.3, (n, k))
+    p[np.arange(n), truth] = rng.uniform(0.25, 0.9, n)
+    threshold = np.full(k, 0.6)
+    assert _best_cap(p, y, threshold)[1] == 1
+    # Most comments carry no code, and score as low as the bare ones above.
+    y[: 3 * n // 4] = 0
+    p[: 3 * n // 4] = rng.uniform(0.0, 0.5, (3 * n // 4, k))
+    assert _best_cap(p, y, threshold)[1] == 0
 
 
 def test_folds_spread_a_rare_code_across_them():

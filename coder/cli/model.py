@@ -163,8 +163,8 @@ def train(
             "'consensus') was learnt from, not the coders' own"
         )
     echo(card.parent_rule)
-    if card.max_per_comment:
-        echo(f"at most {card.max_per_comment} suggestions per comment (chosen by cross-validation)")
+    for rule in card.rules():
+        echo(f"{rule} (chosen by cross-validation)")
     echo()
     _metrics_table(report.per_code, show_threshold=True)
     _averages(report.macro_f1, report.micro_f1)

@@ -32,6 +32,8 @@ class Model:
     platt: np.ndarray  # (codes, 2): probability = sigmoid(a * score + b)
     threshold: np.ndarray  # (codes,) on the probability
     max_per_comment: int = 0  # 0: as many as pass their thresholds
+    min_per_comment: int = 0  # 1: a comment with none past its threshold gets its likeliest
+    relative: float = 0.0  # a code is suggested only within this share of the comment's likeliest
 
     def scores(self, matrix: sp.csr_matrix) -> np.ndarray:
         return np.asarray(matrix @ self.coef.T, dtype=np.float64) + self.intercept
@@ -40,7 +42,13 @@ class Model:
         return sigmoid(self.scores(matrix) * self.platt[:, 0] + self.platt[:, 1])
 
     def decide(self, probabilities: np.ndarray) -> np.ndarray:
-        return decide(probabilities, self.threshold, self.max_per_comment)
+        return decide(
+            probabilities,
+            self.threshold,
+            self.max_per_comment,
+            self.min_per_comment,
+            self.relative,
+        )
 
     # -- storage ---------------------------------------------------------------------------
 
@@ -55,6 +63,8 @@ class Model:
             platt=self.platt.astype(np.float64),
             threshold=self.threshold.astype(np.float64),
             max_per_comment=np.array([self.max_per_comment], dtype=np.int64),
+            min_per_comment=np.array([self.min_per_comment], dtype=np.int64),
+            relative=np.array([self.relative], dtype=np.float64),
             **self.features.to_arrays(),
         )
         return buffer.getvalue()
@@ -77,6 +87,9 @@ class Model:
                 platt=_numeric(arrays["platt"], 2),
                 threshold=_numeric(arrays["threshold"], 1),
                 max_per_comment=int(_numeric(arrays["max_per_comment"], 1)[0]),
+                # Models stored before the floor and the relative share had neither.
+                min_per_comment=int(_optional(arrays, "min_per_comment", 0)),
+                relative=float(_optional(arrays, "relative", 0.0)),
             )
         except CoderError:
             raise
@@ -124,17 +137,35 @@ def _load_arrays(blob: bytes) -> dict[str, np.ndarray]:
     return arrays
 
 
+def _optional(arrays: dict[str, np.ndarray], name: str, default: float) -> float:
+    return float(_numeric(arrays[name], 1)[0]) if name in arrays else default
+
+
 def _numeric(array: np.ndarray, ndim: int) -> np.ndarray:
     if array.dtype.kind not in "iuf" or array.ndim != ndim:
         raise ValueError("not a numeric array of the expected shape")
     return array
 
 
-def decide(probabilities: np.ndarray, threshold: np.ndarray, max_per_comment: int) -> np.ndarray:
-    """Which codes to suggest: those past their threshold, at most max_per_comment of them
-    (the most probable) per comment when a cap was learnt."""
+def decide(
+    probabilities: np.ndarray,
+    threshold: np.ndarray,
+    max_per_comment: int,
+    min_per_comment: int = 0,
+    relative: float = 0.0,
+) -> np.ndarray:
+    """Which codes to suggest: those past their threshold and, when a relative share was
+    learnt, at least that share as likely as the comment's likeliest; at most
+    max_per_comment of them (the most probable) when a cap was learnt; and, when a floor
+    was learnt, the likeliest code of a comment with none past its threshold (never one
+    offered at 0: deleted, or rejected for that comment)."""
     chosen = probabilities >= threshold
+    if relative:
+        chosen &= probabilities >= relative * probabilities.max(axis=1, keepdims=True)
     if max_per_comment and max_per_comment < probabilities.shape[1]:
         beyond = np.argsort(-probabilities, axis=1, kind="stable")[:, max_per_comment:]
         np.put_along_axis(chosen, beyond, False, axis=1)
+    if min_per_comment and probabilities.shape[1]:
+        bare = np.flatnonzero(~chosen.any(axis=1) & (probabilities.max(axis=1) > 0))
+        chosen[bare, np.argmax(probabilities[bare], axis=1)] = True
     return chosen

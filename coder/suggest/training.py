@@ -216,6 +216,8 @@ def fit_model(
         platt=platt,
         threshold=threshold,
         max_per_comment=cap,
+        min_per_comment=best.min_per_comment,
+        relative=best.relative,
     )
     return model, result
 
@@ -322,6 +324,8 @@ def train(
         config=best.config,
         folds=result.folds,
         max_per_comment=best.max_per_comment,
+        min_per_comment=best.min_per_comment,
+        relative=best.relative,
         per_code=code_metrics(prepared, best),
         skipped=tuple(data.skipped),
         macro_f1=best.macro_f1,
