@@ -152,3 +152,35 @@ def test_the_views_show_what_a_comment_says_without_obeying_it(planted):
         assert "\x1b" not in text and "\x07" not in text
     assert "pwned" in page(shown) and "<b>" not in page(shown)
     assert "fit no theme" in table(shown, 100)
+
+
+def test_undoing_a_code_delete_links_its_themes_back_and_a_merge_passes_them_on(planted):
+    code = planted.codebook.create("Car parking", "ann")
+    parking = planted.comments.filtered_ids(CommentFilter(search="parking")).tolist()
+    for comment_id in parking[:15]:
+        planted.codings.apply(comment_id, code, "ann")
+    run = discover(planted, TFIDF, "ann")
+    number = next(t.number for t in run.themes if t.nearest_code_id == code)
+    made = code_from_theme(planted, number, "Parking found", "ann")
+
+    def links() -> tuple[int | None, int | None]:
+        theme = next(t for t in planted.discovery.latest().themes if t.number == number)
+        return theme.code_id, theme.nearest_code_id
+
+    assert links() == (made.code_id, code)
+    planted.codebook.delete(made.code_id, "ann")
+    planted.codebook.delete(code, "ann")
+    assert links() == (None, None)
+    planted.codings.undo("ann")
+    planted.codings.undo("ann")
+    assert links() == (made.code_id, code)
+    planted.codebook.merge(code, made.code_id, "ann")  # "Car parking" into "Parking found"
+    assert links() == (made.code_id, made.code_id)
+    planted.codings.undo("ann")
+    assert links() == (made.code_id, code)
+    # A later run replaces the themes (their ids may come round again): undo leaves it be.
+    planted.codebook.delete(made.code_id, "ann")
+    discover(planted, TFIDF, "ann")
+    planted.codings.undo("ann")
+    assert planted.codes.get(made.code_id) is not None
+    assert all(t.code_id is None for t in planted.discovery.latest().themes)

@@ -158,6 +158,7 @@ class Codebook:
                 self._logged(batch, "codes", child, before, actor)
             memos = self._retarget("memos", from_id, into_id, batch, actor)
             self._move_set_members(from_id, into_id, batch, actor)
+            self._relink_themes(from_id, into_id, batch, actor)
             removed = self._remove([from_id], batch, actor)
         return Removed(
             codes=1,
@@ -210,6 +211,7 @@ class Codebook:
                 "SELECT id FROM code_set_members WHERE code_id = ?", (code_id,)
             ):
                 self._drop(batch, "code_set_members", row, actor)
+            self._relink_themes(code_id, None, batch, actor)
         for code_id in reversed(ids):  # sub-codes before their parents
             self._drop(batch, "codes", code_id, actor)
         return Removed(codes=len(ids), codings=codings, memos=memos, suggestions=suggestions)
@@ -236,6 +238,23 @@ class Codebook:
                 "UPDATE code_set_members SET code_id = ? WHERE id = ?", (into_id, row_id)
             )
             self._logged(batch, "code_set_members", row_id, before, actor)
+
+    def _relink_themes(self, from_id: int, into_id: int | None, batch: int, actor: str) -> None:
+        """Candidate themes made into this code, or nearest to it, point to the code it is
+        merged into, or to none: logged, so that undoing the change links them back (the
+        schema's ON DELETE SET NULL alone would lose the link for good)."""
+        rows = self.db.column(
+            "SELECT id FROM discovery_themes WHERE code_id = ? OR nearest_code_id = ?",
+            (from_id, from_id),
+        )
+        for row_id in rows:
+            before = self.history.rows.snapshot("discovery_themes", row_id)
+            for column in ("code_id", "nearest_code_id"):
+                self.db.execute(
+                    f"UPDATE discovery_themes SET {column} = ? WHERE id = ? AND {column} = ?",
+                    (into_id, row_id, from_id),
+                )
+            self._logged(batch, "discovery_themes", row_id, before, actor)
 
     # -- the log ---------------------------------------------------------------------------
 

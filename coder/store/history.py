@@ -33,7 +33,12 @@ ROW_TABLES: dict[str, tuple[str, ...]] = {
         "id", "comment_id", "code_id", "probability", "model_version", "explanation", "status",
         "decided_by", "decided_at",
     ),
+    "discovery_themes": ("id", "run_id", "code_id", "nearest_code_id"),
 }  # fmt: skip
+# Rows a change only links to a code: put back by updating them where they still are (a
+# later discovery run replaces the candidate themes, and what it replaced stays gone; its
+# themes may reuse the ids, never the run's).
+LINK_TABLES = {"discovery_themes": "run_id"}
 
 Row = dict[str, Any]
 
@@ -97,6 +102,15 @@ class RowLog:
             return
         columns = [c for c in ROW_TABLES[table] if c in change.after]
         values = [change.after[c] for c in columns]
+        if table in LINK_TABLES:
+            owner = LINK_TABLES[table]
+            settable = [c for c in columns if c not in ("id", owner)]
+            self.db.execute(
+                f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in settable)} "
+                f"WHERE id = ? AND {owner} = ?",
+                [change.after[c] for c in settable] + [change.row_id, change.after[owner]],
+            )
+            return
         assignments = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "id")
         self.db.execute(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
