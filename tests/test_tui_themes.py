@@ -245,3 +245,24 @@ async def test_a_new_run_lets_go_of_a_list_kept_to_the_last_runs_theme(tmp_path)
         assert coding.session.where.theme_id is None  # that theme is gone with its run
         assert len(coding.session.listing) == total
         assert any("no longer keeps to" in n.message for n in app._notifications)
+
+
+@pilot_test
+async def test_the_themes_list_shows_a_theme_a_line_and_more_of_its_words_on_a_wide_screen(
+    tmp_path,
+):
+    with planted_project(tmp_path) as store:
+        run = discover(store, DiscoverOptions(scope="all", features="tfidf"), "ann")
+        project = store.path
+    widths = []
+    for size in ((80, 24), (200, 50)):
+        app = CoderApp(project, "ann")
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("T")
+            await pilot.pause()
+            listing = app.screen.query_one("#themes-list")
+            assert listing.option_count == len(run.themes)
+            # One line per theme, cut short rather than wrapped.
+            assert listing.virtual_size.height == len(run.themes)
+            widths.append(listing.size.width)
+    assert widths[1] > widths[0] + 20

@@ -41,19 +41,15 @@ class DiscoverChoices:
     running: str = ""  # how far a discovery run working now has got ("" if none is)
 
 
-LINE_TERMS = 20  # characters of a theme's terms in the list; the rest is on the right
+LINE_TERMS = 6  # a theme's terms in the list, as many as its width shows; all on the right
 
 
 def theme_line(theme: ThemeView) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(f"{theme.number:>2} ", style="bold")
+    out.append(f"{theme.number:>2}", style="bold")
+    out.append("✓ " if theme.code else "  ", style="bold")  # made into a code
     out.append(f"{theme.size:>5,} {theme.share:>4.0%} ")
-    terms = ", ".join(theme.terms[:3])
-    if len(terms) > LINE_TERMS:
-        terms = terms[: LINE_TERMS - 1] + "…"
-    out.append_text(literal(terms, one_line=True))
-    if theme.code:
-        out.append(" ✓", style="bold")
+    out.append_text(literal(", ".join(theme.terms[:LINE_TERMS]), one_line=True))
     return out
 
 
@@ -106,8 +102,12 @@ class ThemesScreen(ModalScreen[ThemeAction | DiscoverOptions | None]):
         max-height: 4;
     }
     ThemesScreen #themes-list {
-        width: 40;
+        width: 35%;
+        min-width: 40;
+        max-width: 72;
         height: 1fr;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     ThemesScreen #theme-scroll {
         width: 1fr;
