@@ -69,7 +69,9 @@ class Simulation:
         if not kept:
             return None, kept, np.zeros(0)
         codes = [self.codes[j] for j in kept]
-        training = TrainingSet([int(i) for i in coded], y[:, kept], codes, [], [], 0, 0, measured)
+        training = TrainingSet(
+            [int(i) for i in coded], y[:, kept], codes, [], [], 0, 0, measured=measured
+        )
         pseudo = pseudo_examples(codes) if codebook else PseudoExamples.none(len(codes))
         taken = set(coded.tolist())
         filler = []
@@ -167,7 +169,14 @@ def next_batch(sim: Simulation, model, f1, coded, order, strategy: str, seed: in
         return rest[:BATCH]
     x = model.features.encode([sim.docs[i] for i in rest]).matrix
     ranked = rank(
-        rest, model.probabilities(x), model.threshold, f1, x, seed=seed, strategy=strategy
+        rest,
+        model.probabilities(x),
+        model.threshold,
+        f1,
+        x,
+        seed=seed,
+        strategy=strategy,
+        floor=bool(model.min_per_comment),
     )
     return np.array([c for c, _ in ranked[:BATCH]])
 

@@ -117,7 +117,14 @@ def in_memory(data: DataSet, vectors: np.ndarray | None) -> dict:
     y = data.y[data.train]
     kept, measured, _ = choose_codes(codes, y.sum(axis=0), len(y), [False] * len(codes))
     training = TrainingSet(
-        [int(i) for i in data.train], y[:, kept], [codes[j] for j in kept], [], [], 0, 0, measured
+        [int(i) for i in data.train],
+        y[:, kept],
+        [codes[j] for j in kept],
+        [],
+        [],
+        0,
+        0,
+        measured=measured,
     )
     prepared = assemble(
         training,

@@ -258,6 +258,16 @@ def test_a_comment_near_a_threshold_of_a_weak_code_is_most_useful():
     assert scores[0] > scores[1] > 0 and scores[0] > scores[3]
 
 
+def test_with_a_floor_a_comment_torn_between_two_codes_is_doubtful_far_from_any_threshold():
+    threshold, f1 = np.array([0.5, 0.5, 0.5]), np.array([0.4, 0.4, 0.4])
+    p = np.array([[0.1, 0.1, 0.08], [0.1, 0.02, 0.01], [0.15, 0.14, 0.01]])
+    plain = usefulness(p, threshold, f1)
+    floored = usefulness(p, threshold, f1, floor=True)
+    assert np.all(floored >= plain)
+    assert floored[0] > floored[2] > floored[1]  # level first, then near level, then clear
+    assert floored[1] == plain[1]  # a clear likeliest adds nothing to its doubt
+
+
 def test_the_first_comments_to_code_are_not_near_copies():
     rows = sp.csr_matrix(
         np.array([[1.0, 0, 0], [1.0, 0, 0], [0.99, 0.01, 0], [0, 1.0, 0], [0, 0, 1.0]])

@@ -123,7 +123,12 @@ def suggest(
         scored += len(ids)
         ranker.add(
             np.array(ids, dtype=np.int64),
-            usefulness(p[:, alive], model.threshold[alive], f1[alive]),
+            usefulness(
+                p[:, alive],
+                model.threshold[alive],
+                f1[alive],
+                floor=bool(model.min_per_comment),
+            ),
             encoded.matrix,
         )
         after = ids[-1]
