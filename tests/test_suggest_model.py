@@ -66,6 +66,25 @@ def test_a_model_stored_before_the_word_weight_existed_reads_its_words_at_full_l
     assert np.allclose(sp.linalg.norm(m[:, : old.n_word], axis=1), 1)
 
 
+def test_the_sentence_vectors_weight_is_stored_with_the_model():
+    docs = list(analyse(TEXTS))
+    base = Features.fit(docs)
+    features = Features(
+        base.word_vocab, base.word_idf, base.char_vocab, base.char_idf, 3, embedding_weight=0.5
+    )
+    vectors = np.tile([0.6, 0.8, 0.0], (len(docs), 1))
+    again = Features.from_arrays(features.to_arrays())
+    assert again.embedding_weight == 0.5
+    m = again.encode(docs, vectors).matrix
+    assert np.allclose(sp.linalg.norm(m[:, -3:], axis=1), 0.5)
+    arrays = dict(features.to_arrays())
+    del arrays["embedding_weight"]  # as stored before the weight was kept
+    assert Features.from_arrays(arrays).embedding_weight == 1.0
+    arrays["embedding_weight"] = np.array([-1.0])
+    with pytest.raises(ValueError, match="out of range"):
+        Features.from_arrays(arrays)
+
+
 def test_the_codebook_s_terms_stay_in_the_vocabulary_however_rare():
     docs = list(analyse(TEXTS * 300))  # enough comments that a term seen once is dropped
     definition = list(analyse(["Safeguarding referrals and thresholds"]))

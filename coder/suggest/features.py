@@ -71,6 +71,7 @@ class FeatureArrays(TypedDict):
     char_idf: np.ndarray
     embedding_dim: np.ndarray  # one int64
     word_weight: np.ndarray  # one float64 (models stored before it existed: 1.0)
+    embedding_weight: np.ndarray  # one float64 (models stored before it existed: 1.0)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Features:
     char_idf: np.ndarray
     embedding_dim: int = 0  # 0: TF-IDF only
     word_weight: float = WORD_WEIGHT
+    embedding_weight: float = EMBEDDING_WEIGHT
     _word_index: dict[str, int] = field(init=False, repr=False)
     _char_index: dict[str, int] = field(init=False, repr=False)
     _token_columns: dict[Token, tuple[int | None, list[int]]] = field(init=False, repr=False)
@@ -223,7 +225,7 @@ class Features:
             if vectors is None or vectors.shape != (len(docs), self.embedding_dim):
                 raise ValueError("these features need a sentence vector for every comment")
             matrix = sp.hstack(
-                [counts, sp.csr_matrix(vectors.astype(np.float64) * EMBEDDING_WEIGHT)],
+                [counts, sp.csr_matrix(vectors.astype(np.float64) * self.embedding_weight)],
                 format="csr",
             )
         if not with_units:
@@ -242,6 +244,7 @@ class Features:
             "char_idf": self.char_idf,
             "embedding_dim": np.array([self.embedding_dim], dtype=np.int64),
             "word_weight": np.array([self.word_weight], dtype=np.float64),
+            "embedding_weight": np.array([self.embedding_weight], dtype=np.float64),
         }
 
     @classmethod
@@ -252,11 +255,21 @@ class Features:
         char_idf = np.asarray(arrays["char_idf"], dtype=np.float64)
         if word_idf.shape != (len(word_vocab),) or char_idf.shape != (len(char_vocab),):
             raise ValueError("vocabulary and weights differ in length")
-        weight = float(arrays["word_weight"][0]) if "word_weight" in arrays else 1.0
-        if not 0 < weight <= 10:
-            raise ValueError("the word block's weight is out of range")
+        # Models stored before a weight was kept used 1.0 for both.
+        weights = [
+            float(arrays[name][0]) if name in arrays else 1.0
+            for name in ("word_weight", "embedding_weight")
+        ]
+        if not all(0 < w <= 10 for w in weights):
+            raise ValueError("a block's weight is out of range")
         return cls(
-            word_vocab, word_idf, char_vocab, char_idf, int(arrays["embedding_dim"][0]), weight
+            word_vocab,
+            word_idf,
+            char_vocab,
+            char_idf,
+            int(arrays["embedding_dim"][0]),
+            weights[0],
+            weights[1],
         )
 
 
