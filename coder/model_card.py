@@ -129,7 +129,10 @@ class ModelCard:
         if self.max_per_comment:
             lines.append(f"at most {self.max_per_comment} suggestions per comment")
         if self.min_per_comment:
-            lines.append("a comment with no code past its threshold is offered its likeliest")
+            lines.append(
+                "a comment with no code past its threshold is offered its likeliest, if half "
+                "way there"
+            )
         return lines
 
     def metrics_for(self, code_id: int) -> CodeMetrics | None:

@@ -181,6 +181,28 @@ def test_undo_redo_survive_a_restart(mini_project):
     store.close()
 
 
+def test_scoring_again_with_the_same_model_drops_what_it_no_longer_suggests(store):
+    comment = store.comments.by_source_id("5:q2").id
+    codes = {c.path: c.id for c in store.codes.all()}
+    version = add_model(store, 2, "tfidf")
+    worry, online = codes["Feelings > Worry"], codes["Online"]
+    store.suggestions.replace(version, [(comment, worry, 0.9, []), (comment, online, 0.6, [])])
+    store.suggestions.reject(comment, "bob", [online])
+    store.suggestions.replace(version, [(comment, worry, 0.8, [])], scored=[comment])
+    assert [(s.code_id, s.probability) for s in store.suggestions.pending(comment)] == [
+        (worry, 0.8)
+    ]
+    store.suggestions.replace(version, [], scored=[comment])  # no longer suggested at all
+    assert store.suggestions.pending(comment) == []
+    # what a person decided is history, kept
+    assert (
+        store.db.scalar(
+            "SELECT status FROM suggestions WHERE comment_id = ? AND code_id = ?", (comment, online)
+        )
+        == "rejected"
+    )
+
+
 def test_accepting_and_rejecting_suggestions_is_undoable(store):
     comment = store.comments.by_source_id("5:q2").id
     codes = {c.path: c.id for c in store.codes.all()}

@@ -220,13 +220,14 @@ def test_decide_applies_thresholds_then_the_cap():
     assert decide(p, threshold, 1).tolist() == [[True, False, False], [False, False, True]]
 
 
-def test_a_floor_offers_a_bare_comment_its_likeliest_code_but_never_one_offered_at_zero():
-    p = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.1], [0.0, 0.0, 0.0]])
-    threshold = np.array([0.5, 0.5, 0.5])
+def test_a_floor_offers_a_bare_comment_its_likeliest_code_only_if_half_way_to_its_threshold():
+    p = np.array([[0.9, 0.8, 0.1], [0.2, 0.3, 0.1], [0.0, 0.0, 0.0], [0.1, 0.2, 0.05]])
+    threshold = np.array([0.5, 0.5, 0.3])
     assert decide(p, threshold, 0, 1).tolist() == [
         [True, True, False],
         [False, True, False],  # none passed: its likeliest
         [False, False, False],  # every code deleted or rejected: nothing
+        [False, False, False],  # none even half way to its threshold ("n/a"): nothing
     ]
     assert not decide(p, threshold, 0, 0)[1].any()
 

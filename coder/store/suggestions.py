@@ -110,18 +110,18 @@ class Suggestions:
         """Store (comment_id, code_id, probability, explanation) rows for a model version.
 
         Call once per chunk. `scored` names every comment the chunk scored (default: those
-        in rows): their pending suggestions of other versions give way to these. Decided
-        suggestions are history and are never overwritten. Suggestions of the `unsure`
-        codes are stored in the unsure tier.
+        in rows): their pending suggestions, of this version or another, give way to these
+        (scoring again with the same version after the codebook changed may suggest less).
+        Decided suggestions are history and are never overwritten. Suggestions of the
+        `unsure` codes are stored in the unsure tier.
         """
         unsure = set(unsure)
         rows = list(rows)
         comment_ids = sorted(set(scored) if scored is not None else {r[0] for r in rows})
         with self.db.transaction():
             self.db.executemany(
-                "DELETE FROM suggestions WHERE comment_id = ? AND status = 'pending' "
-                "AND model_version != ?",
-                [(c, version) for c in comment_ids],
+                "DELETE FROM suggestions WHERE comment_id = ? AND status = 'pending'",
+                [(c,) for c in comment_ids],
             )
             self.db.executemany(
                 "INSERT INTO suggestions (comment_id, code_id, probability, model_version,"
