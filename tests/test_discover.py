@@ -80,12 +80,17 @@ def test_a_number_of_themes_asked_for_is_kept_and_bad_ones_refused(planted):
         discover(planted, DiscoverOptions(scope="all", question="q9", features="tfidf"), "ann")
 
 
-def test_nearest_code_is_the_code_most_members_carry(planted):
+def _parking_coded(planted):
+    """A code "Car parking" on 15 of the parking comments, then a discovery run."""
     code = planted.codebook.create("Car parking", "ann")
     parking = planted.comments.filtered_ids(CommentFilter(search="parking")).tolist()
     for comment_id in parking[:15]:
         planted.codings.apply(comment_id, code, "ann")
-    run = discover(planted, TFIDF, "ann")
+    return code, parking, discover(planted, TFIDF, "ann")
+
+
+def test_nearest_code_is_the_code_most_members_carry(planted):
+    code, parking, run = _parking_coded(planted)
     theme = next(t for t in run.themes if any("parking" in x for x in t.terms))
     assert theme.nearest_code_id == code
     members = {c for c, _, _ in planted.discovery.members(theme.id)}
@@ -155,11 +160,7 @@ def test_the_views_show_what_a_comment_says_without_obeying_it(planted):
 
 
 def test_undoing_a_code_delete_links_its_themes_back_and_a_merge_passes_them_on(planted):
-    code = planted.codebook.create("Car parking", "ann")
-    parking = planted.comments.filtered_ids(CommentFilter(search="parking")).tolist()
-    for comment_id in parking[:15]:
-        planted.codings.apply(comment_id, code, "ann")
-    run = discover(planted, TFIDF, "ann")
+    code, _, run = _parking_coded(planted)
     number = next(t.number for t in run.themes if t.nearest_code_id == code)
     made = code_from_theme(planted, number, "Parking found", "ann")
 
