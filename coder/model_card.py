@@ -130,8 +130,8 @@ class ModelCard:
             lines.append(f"at most {self.max_per_comment} suggestions per comment")
         if self.min_per_comment:
             lines.append(
-                "a comment with no code past its threshold is offered its likeliest, if half "
-                "way there"
+                "a comment with no code past its threshold is offered the likeliest of those "
+                "half way there"
             )
         return lines
 

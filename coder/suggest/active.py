@@ -82,9 +82,13 @@ def usefulness(
     # is which code that is, as near as its two likeliest sit (1: level).
     top = np.argsort(-p, axis=1, kind="stable")[:, :2]
     first, second = np.take_along_axis(p, top, axis=1).T
-    weakness = 1.1 - np.clip(f1, 0.0, 1.0)
     level = 1.0 - (first - second) / np.maximum(first, 1e-6)
-    return np.maximum(near, level * weakness[top].max(axis=1))
+    return np.maximum(near, level * _weakness(f1)[top].max(axis=1))
+
+
+def _weakness(f1: np.ndarray) -> np.ndarray:
+    """How much a code's doubts count: more the weaker its cross-validated F1."""
+    return 1.1 - np.clip(f1, 0.0, 1.0)
 
 
 def _near_threshold(p: np.ndarray, threshold: np.ndarray, f1: np.ndarray) -> np.ndarray:
@@ -92,8 +96,7 @@ def _near_threshold(p: np.ndarray, threshold: np.ndarray, f1: np.ndarray) -> np.
     room = np.where(below, threshold, 1.0 - threshold)
     room = np.maximum(room, 1e-6)
     closeness = 1.0 - np.abs(p - threshold) / room
-    weakness = 1.1 - np.clip(f1, 0.0, 1.0)
-    weighted = closeness * weakness
+    weighted = closeness * _weakness(f1)
     return weighted.max(axis=1) + 0.1 * weighted.mean(axis=1)
 
 

@@ -161,9 +161,9 @@ def decide(
     """Which codes to suggest: those past their threshold and, when a relative share was
     learnt, at least that share as likely as the comment's likeliest; at most
     max_per_comment of them (the most probable) when a cap was learnt; and, when a floor
-    was learnt, the likeliest code of a comment with none past its threshold, if it is at
-    least half way to its own (never one offered at 0: deleted, or rejected for that
-    comment)."""
+    was learnt, for a comment with none past its threshold, the likeliest of its codes at
+    least half way to their own thresholds (never one offered at 0: deleted, or rejected for
+    that comment)."""
     chosen = probabilities >= threshold
     if relative:
         chosen &= probabilities >= relative * probabilities.max(axis=1, keepdims=True)
