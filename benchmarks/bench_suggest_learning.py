@@ -143,7 +143,7 @@ def active(sim: Simulation, seeds: int, strategies: list[str]) -> None:
                 model, kept, f1 = sim.fit(np.sort(coded), codebook=True)
                 values.append(sim.macro(model, kept))
                 if step < steps[-1]:
-                    batch = next_batch(sim, model, f1, coded, order, strategy, seed)
+                    batch = next_batch(sim, model, kept, f1, coded, order, strategy, seed)
                     coded = np.concatenate([coded, batch])
             runs.append(values)
         curves[strategy] = np.mean(runs, axis=0)
@@ -161,8 +161,10 @@ def active(sim: Simulation, seeds: int, strategies: list[str]) -> None:
         print(f"  {strategy}: reaches random order's {goal:.3f} at 1,000 with {said} coded")
 
 
-def next_batch(sim: Simulation, model, f1, coded, order, strategy: str, seed: int):
-    """The next BATCH comments to code: at random, or the model's most useful next."""
+def next_batch(sim: Simulation, model, kept, f1, coded, order, strategy: str, seed: int):
+    """The next BATCH comments to code: at random, or the model's most useful next (told,
+    as `coder suggest` is, whether every coded comment carries one code, and how many
+    coded examples each code has)."""
     taken = set(coded.tolist())
     rest = np.array([i for i in order if i not in taken])
     if strategy == "random" or model is None:
@@ -177,6 +179,8 @@ def next_batch(sim: Simulation, model, f1, coded, order, strategy: str, seed: in
         seed=seed,
         strategy=strategy,
         floor=bool(model.min_per_comment),
+        single=bool((sim.data.y[coded].sum(axis=1) <= 1).all()),
+        coded_per_code=sim.data.y[coded][:, kept].sum(axis=0),
     )
     return np.array([c for c, _ in ranked[:BATCH]])
 

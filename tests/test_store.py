@@ -262,3 +262,13 @@ def test_status_counts(store):
     st = store.status()
     assert (st.comments, st.coded, st.uncoded, st.codes, st.coders) == (8, 2, 6, 5, ("alice",))
     assert st.respondents == 5 and st.questions == 2 and st.model_version is None
+
+
+def test_the_most_codes_any_comment_carries(store):
+    assert store.codings.most_codes_on_a_comment() == 1  # alice: one code each on two
+    codes = {c.path: c.id for c in store.codes.all()}
+    first = store.comments.by_source_id("1:q1").id
+    store.codings.apply(first, codes["Online"], "bob")
+    assert store.codings.most_codes_on_a_comment() == 2
+    store.codings.apply(first, codes["Online"], "alice")  # the same code again: still two
+    assert store.codings.most_codes_on_a_comment() == 2

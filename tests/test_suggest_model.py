@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from coder.errors import CoderError
 from coder.nlp import analyse
-from coder.suggest.active import Ranker, usefulness
+from coder.suggest.active import Ranker, _balanced, usefulness
 from coder.suggest.crossval import _best_cap, best_threshold, platt, score_thresholds
 from coder.suggest.explain import explain
 from coder.suggest.features import WORD_WEIGHT, Features
@@ -310,6 +310,44 @@ def test_every_other_comment_of_the_order_is_drawn_at_random():
     assert mixed[0::2][:10] == [c for c in useful if c not in set(mixed[1::2][:10])][:10]
     assert mixed == [c for c, _ in ranker.order(diverse=10, seed=1)]  # the same every time
     assert mixed != [c for c, _ in ranker.order(diverse=10, seed=2)]
+
+
+def test_random_places_go_first_to_the_codes_with_fewest_coded_examples():
+    rng = np.random.default_rng(7)
+    ids = np.arange(200, 260)
+    likeliest = np.array([0] * 40 + [1] * 15 + [2] * 5)  # code 2: few comments look like it
+    ranker = Ranker()
+    rows = sp.random(60, 30, density=0.3, random_state=8, format="csr")
+    ranker.add(ids, rng.random(60), rows, likeliest=likeliest)
+    coded = np.array([30, 6, 1])  # coded examples so far: code 2 the rarest
+    order = [c for c, _ in ranker.order(diverse=5, seed=3, coded_per_code=coded)]
+    assert sorted(order) == ids.tolist()  # nothing is lost
+    code = dict(zip(ids.tolist(), likeliest.tolist(), strict=True))
+    drawn = [code[c] for c in order[1::2][:10]]
+    # code 2 until it has as many as code 1, then both in turn; code 0 not yet
+    assert drawn[:5].count(2) >= 4 and 0 not in drawn
+    plain = [c for c, _ in ranker.order(diverse=5, seed=3)]
+    assert [code[c] for c in plain[1::2][:10]].count(0) >= 3  # drawn at random instead
+
+
+def test_balanced_drawing_keeps_every_comment_and_is_repeatable():
+    drawn = np.random.default_rng(1).permutation(12)
+    likeliest = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 0, 1, -1])
+    out = _balanced(drawn, likeliest, np.array([5, 0, 2]))
+    assert sorted(out.tolist()) == list(range(12))
+    assert likeliest[out[0]] == 1 and likeliest[out[-1]] == -1
+    assert out.tolist() == _balanced(drawn, likeliest, np.array([5, 0, 2])).tolist()
+
+
+def test_without_typicality_an_odd_doubtful_comment_leads_the_spread():
+    rows = sp.csr_matrix(
+        np.array([[1.0, 0, 0], [1.0, 0.1, 0], [1.0, 0, 0.1], [0.9, 0.1, 0], [0, 0, 1.0]])
+    )
+    scores = np.array([0.5, 0.5, 0.5, 0.5, 0.6])  # the odd one (14) the most doubtful
+    ranker = Ranker()
+    ranker.add(np.arange(10, 15), scores, rows)
+    assert ranker.order(diverse=2, explore=False)[0][0] != 14
+    assert ranker.order(diverse=2, explore=False, typical=False)[0][0] == 14
 
 
 def test_ranking_streams_in_chunks_and_keeps_every_comment():

@@ -147,6 +147,14 @@ class Codings:
             "ORDER BY comment_id, code_id, coder"
         ).fetchall()
 
+    def most_codes_on_a_comment(self) -> int:
+        """The most distinct codes any one comment carries (0 with no codings)."""
+        row = self.db.execute(
+            "SELECT MAX(n) FROM (SELECT COUNT(DISTINCT code_id) AS n FROM codings "
+            "GROUP BY comment_id)"
+        ).fetchone()
+        return int(row[0] or 0)
+
     def pairs_by(self, coder: str, question_id: int | None = None) -> array[int]:
         """Every code this coder applied to a comment (or a segment of it), within one
         question when given, as one flat array: comment_id, code_id, comment_id, ...

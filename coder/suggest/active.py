@@ -6,12 +6,18 @@ low), and when it is typical of the other doubtful comments rather than an oddit
 first stretch is spread out so that the next comments are not near-copies of one
 another. Every other comment of the order is drawn at random: while the model knows
 little its doubts are a biased guide (they never point at what it has not seen at all).
-Where the model offers every comment its likeliest code (a floor, learnt where every coded
-comment carries one), a comment is doubtful too when its two likeliest codes sit close.
+Where comments carry several codes, those random places go in turn to the code with the
+fewest coded examples, each drawing a comment the model finds likeliest to carry it, so
+rare codes are met sooner. Where every coded comment carries exactly one code, typicality
+does not weigh in the spread, and the random places are drawn plainly: there, sampling by
+where the model places a comment shifts the codes' shares among the coded ones, which the
+model's choice of one code per comment follows. Where the model offers every comment its
+likeliest code (a floor, learnt where every coded comment carries one), a comment is
+doubtful too when its two likeliest codes sit close.
 On real survey data (benchmarks/bench_suggest_learning.py --active) ordering by doubt
 alone learnt more slowly than coding in random order, and plain uncertainty sampling little
 faster (random order's macro-F1 at 1,000 coded comments reached with 900 to 950); this mix
-beat random order on all three sets tried, reaching that figure with 750 to 800 (mean of 8
+beat random order on all three sets tried, reaching that figure with 700 to 750 (mean of 8
 runs).
 """
 
@@ -56,16 +62,37 @@ def rank(
     seed: int = 0,
     strategy: str = STRATEGY,
     floor: bool = False,
+    single: bool = False,
+    coded_per_code: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Comments in one go, most useful next first, by a strategy: (comment_id, score).
-    `floor`: the model offers each comment its likeliest code."""
+    `floor`: the model offers each comment its likeliest code; `single`: every coded
+    comment carries exactly one code; `coded_per_code`: coded examples of each code."""
     if strategy == "uncertainty":
         ranker = Ranker()
         ranker.add(ids, uncertainty(p, threshold), rows)
         return ranker.order(diverse=0, explore=False, seed=seed)
     ranker = Ranker()
-    ranker.add(ids, usefulness(p, threshold, f1, floor=floor and strategy == "margin"), rows)
-    return ranker.order(explore=strategy != "doubt", seed=seed)
+    margin = strategy == "margin"
+    ranker.add(
+        ids,
+        usefulness(p, threshold, f1, floor=floor and margin),
+        rows,
+        likeliest=likeliest(p) if margin else None,
+    )
+    return ranker.order(
+        explore=strategy != "doubt",
+        seed=seed,
+        typical=not (margin and single),
+        coded_per_code=coded_per_code if margin and not single else None,
+    )
+
+
+def likeliest(p: np.ndarray) -> np.ndarray:
+    """Per comment: the column of its likeliest code (-1 with no codes)."""
+    if not p.shape[1]:
+        return np.full(p.shape[0], -1, dtype=np.int64)
+    return np.argmax(p, axis=1).astype(np.int64)
 
 
 def usefulness(
@@ -107,13 +134,23 @@ class Ranker:
     pool_size: int = POOL
     ids: list[np.ndarray] = field(default_factory=list)
     scores: list[np.ndarray] = field(default_factory=list)
+    likeliest: list[np.ndarray] = field(default_factory=list)
     _pool_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     _pool_scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
     _pool_rows: sp.csr_matrix | None = None
 
-    def add(self, ids: np.ndarray, scores: np.ndarray, rows: sp.csr_matrix) -> None:
+    def add(
+        self,
+        ids: np.ndarray,
+        scores: np.ndarray,
+        rows: sp.csr_matrix,
+        likeliest: np.ndarray | None = None,
+    ) -> None:
+        """Score a chunk of comments; `likeliest`: each one's likeliest code (a column)."""
         self.ids.append(ids)
         self.scores.append(scores)
+        if likeliest is not None:
+            self.likeliest.append(likeliest)
         all_ids = np.concatenate([self._pool_ids, ids])
         all_scores = np.concatenate([self._pool_scores, scores])
         all_rows = rows if self._pool_rows is None else sp.vstack([self._pool_rows, rows], "csr")
@@ -123,18 +160,28 @@ class Ranker:
         self._pool_ids, self._pool_scores, self._pool_rows = all_ids, all_scores, all_rows
 
     def order(
-        self, diverse: int = DIVERSE, *, explore: bool = True, seed: int = 0
+        self,
+        diverse: int = DIVERSE,
+        *,
+        explore: bool = True,
+        seed: int = 0,
+        typical: bool = True,
+        coded_per_code: np.ndarray | None = None,
     ) -> list[tuple[int, float]]:
         """Every comment added, most useful first: (comment_id, score).
 
-        With explore, every other place goes to a comment drawn at random (by seed).
+        With explore, every other place goes to a comment drawn at random (by seed); with
+        `coded_per_code` (and each comment's likeliest code added), drawn in turn for the
+        code with the fewest coded examples. `typical`: doubt in the first stretch weighs
+        more the more typical a comment is of the doubtful ones.
         """
         if not self.ids:
             return []
         ids = np.concatenate(self.ids)
         scores = np.concatenate(self.scores)
         head = [
-            (int(self._pool_ids[i]), float(self._pool_scores[i])) for i in self._spread(diverse)
+            (int(self._pool_ids[i]), float(self._pool_scores[i]))
+            for i in self._spread(diverse, typical)
         ]
         taken = {c for c, _ in head}
         useful = head + [
@@ -145,6 +192,8 @@ class Ranker:
         if not explore:
             return useful
         drawn = np.random.default_rng(seed).permutation(len(ids))
+        if coded_per_code is not None and len(self.likeliest) == len(self.ids):
+            drawn = _balanced(drawn, np.concatenate(self.likeliest), coded_per_code)
         chance = [(int(ids[i]), float(scores[i])) for i in drawn]
         mixed: list[tuple[int, float]] = []
         seen: set[int] = set()
@@ -158,7 +207,7 @@ class Ranker:
                         break
         return mixed
 
-    def _spread(self, diverse: int) -> list[int]:
+    def _spread(self, diverse: int, typical_weighs: bool = True) -> list[int]:
         """Greedy maximal marginal relevance over the pool (positions in the pool)."""
         rows = self._pool_rows
         n = len(self._pool_ids)
@@ -170,9 +219,10 @@ class Ranker:
         unit = unit.tocsr()
         # Doubt weighted by how typical a comment is of the pool: an odd one-off ("n/a",
         # a stray language) is doubtful for every code but teaches little.
-        typical = np.asarray((unit @ unit.T).mean(axis=1)).ravel()
-        typical /= typical.max() or 1.0
-        value = self._pool_scores * typical  # in [0, 1.1], comparable with a cosine likeness
+        value = self._pool_scores  # in [0, 1.1], comparable with a cosine likeness
+        if typical_weighs:
+            typical = np.asarray((unit @ unit.T).mean(axis=1)).ravel()
+            value = value * typical / (typical.max() or 1.0)
         likeness = np.zeros(n)
         picked: list[int] = []
         available = np.ones(n, dtype=bool)
@@ -186,6 +236,25 @@ class Ranker:
             available[best] = False
             likeness = np.maximum(likeness, np.asarray(unit @ unit[best].T.toarray()).ravel())
         return picked
+
+
+def _balanced(drawn: np.ndarray, likeliest: np.ndarray, coded: np.ndarray) -> np.ndarray:
+    """The positions in `drawn` (a random order) reordered so that each place goes to the
+    code with the fewest coded examples so far (those placed counting as coded), taking
+    the next comment, in the random order, that the model finds likeliest to carry it."""
+    codes = len(coded)
+    queues = [drawn[likeliest[drawn] == j] for j in range(codes)]
+    have = np.asarray(coded, dtype=np.float64).copy()
+    have[[j for j in range(codes) if not len(queues[j])]] = np.inf
+    taken = np.zeros(codes, dtype=np.int64)
+    out = []
+    while np.isfinite(have).any():
+        j = int(np.argmin(have))  # ties to the first code, so the same every run
+        out.append(queues[j][taken[j]])
+        taken[j] += 1
+        have[j] = have[j] + 1 if taken[j] < len(queues[j]) else np.inf
+    rest = drawn[(likeliest[drawn] < 0) | (likeliest[drawn] >= codes)]  # no code to place by
+    return np.concatenate([np.asarray(out, dtype=np.int64), rest.astype(np.int64)])
 
 
 def _top(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:
