@@ -16,6 +16,8 @@ definitions (bench_suggest_codebooks: the NHS label sets) and without them.
 each batch: in random order, and in the order coder ranks as most useful next (after a
 first random 50). Reports the macro-F1 on the held-out part at each step, and how many
 coded comments "most useful next" needed to reach random order's macro-F1 at 1,000.
+Judge it on --seeds 16 (the README's figures): over 8 runs that count moves by 100 to 200
+comments with the seeds.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ doubtful too when its two likeliest codes sit close.
 On real survey data (benchmarks/bench_suggest_learning.py --active) ordering by doubt
 alone learnt more slowly than coding in random order, and plain uncertainty sampling little
 faster (random order's macro-F1 at 1,000 coded comments reached with 900 to 950); this mix
-beat random order on all three sets tried, reaching that figure with 650 to 750 (mean of 8
+beat random order on all three sets tried, reaching that figure with 650 to 700 (mean of 16
 runs).
 """
 
