@@ -80,11 +80,19 @@ def rank(
         rows,
         likeliest=likeliest(p) if margin else None,
     )
+    if margin:
+        return shaped_order(ranker, seed=seed, single=single, coded_per_code=coded_per_code)
+    return ranker.order(explore=strategy != "doubt", seed=seed)
+
+
+def shaped_order(
+    ranker: Ranker, *, seed: int, single: bool, coded_per_code: np.ndarray | None
+) -> list[tuple[int, float]]:
+    """The order for the coding's shape: where every coded comment carries one code, plain
+    random places and no typicality; where comments carry several, typicality and random
+    places balanced over the codes with the fewest coded examples."""
     return ranker.order(
-        explore=strategy != "doubt",
-        seed=seed,
-        typical=not (margin and single),
-        coded_per_code=coded_per_code if margin and not single else None,
+        seed=seed, typical=not single, coded_per_code=None if single else coded_per_code
     )
 
 

@@ -19,7 +19,7 @@ from coder.model_card import CodeMetrics
 from coder.progress import Progress
 from coder.store import Store
 from coder.suggest import embeddings
-from coder.suggest.active import Ranker, likeliest, usefulness
+from coder.suggest.active import Ranker, likeliest, shaped_order, usefulness
 from coder.suggest.explain import explain
 from coder.suggest.model import Model
 from coder.suggest.training import DOCS
@@ -138,14 +138,9 @@ def suggest(
     store.suggestions.drop_stale(version)
     if progress:
         progress("ordering the most useful next", 0.96)
-    # Where comments carry several codes, the random places favour the codes with the
-    # fewest coded examples; where each carries one, they are drawn plainly and typicality
-    # does not weigh (see coder.suggest.active).
     single = store.codings.most_codes_on_a_comment() <= 1
     coded = np.array([metrics[c].support if c in metrics else 0 for c in code_ids])
-    order = ranker.order(
-        seed=version, typical=not single, coded_per_code=None if single else coded[alive]
-    )
+    order = shaped_order(ranker, seed=version, single=single, coded_per_code=coded[alive])
     store.suggestions.replace_priorities(version, order)
     if progress:
         progress(f"{suggested} suggestions from model v{version}", 1.0)
