@@ -185,3 +185,13 @@ def test_undoing_a_code_delete_links_its_themes_back_and_a_merge_passes_them_on(
     planted.codings.undo("ann")
     assert planted.codes.get(made.code_id) is not None
     assert all(t.code_id is None for t in planted.discovery.latest().themes)
+
+
+def test_the_table_keeps_to_the_terminal_width_with_a_long_code_name(planted):
+    from coder.discover.views import table, view
+
+    code, _, run = _parking_coded(planted)
+    planted.codebook.update(code, "ann", name="Parking " + "and the car park at night " * 4)
+    text = table(view(planted, run), 60)
+    assert "carry Parking and the car park" in " ".join(text.split())
+    assert max(len(line) for line in text.splitlines()) <= 60

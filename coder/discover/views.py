@@ -113,7 +113,7 @@ def table(v: RunView, width: int | None = None) -> str:
             head += f" ({t.nearest_code_share:.0%} carry {shown(t.nearest_code)})"
         if t.code:
             head += f"; made into code {shown(t.code)}"
-        out.append(head)
+        out.append(textwrap.fill(head, width, subsequent_indent="  "))
         marked = [f"{shown(x)}*" if x in t.codebook_terms else shown(x) for x in t.terms]
         out.append(textwrap.fill("terms: " + ", ".join(marked), width, subsequent_indent="  "))
         for source, text in t.quotes:
