@@ -65,6 +65,21 @@ def test_bad_input_is_one_line_and_leaves_the_project_alone(tmp_path, capsys):
         assert store.discovery.runs() == 0
 
 
+def test_comments_without_a_word_are_a_clear_error(tmp_path, capsys):
+    source = tmp_path / "marks.csv"
+    source.write_text(
+        "id,answer\n" + "".join(f"{i},{'!!!' if i % 2 else '?'}\n" for i in range(12))
+    )
+    db = tmp_path / "marks.db"
+    assert run(capsys, "init", db)[0] == 0
+    assert run(capsys, "import", db, source, "--text", "answer", "--id", "id")[0] == 0
+    code, _, err = run(capsys, "discover", db, "--scope", "all", "--features", "tfidf")
+    assert code != 0
+    assert err == "error: none of the 12 comments in scope has a word to group them by\n"
+    with open_project(db) as store:
+        assert store.discovery.runs() == 0
+
+
 def test_theme_code_makes_a_code_and_codes_the_members(tmp_path, capsys):
     db = _project(tmp_path)
     code, _, err = run(capsys, "theme-code", db, "1", "--name", "X")

@@ -70,6 +70,8 @@ def discover(
     if progress:
         progress("reading comments", 0.1)
     docs = list(analyse(texts))
+    if not any(docs):
+        raise CoderError(f"none of the {len(ids)} comments in scope has a word to group them by")
     matrix, terms_of_columns = word_matrix(docs)
     if progress:
         progress("finding themes", 0.3)
