@@ -1,10 +1,12 @@
-"""Themes settled over every comment once they are chosen."""
+"""Comments' character n-grams, and themes settled over every comment once they are chosen."""
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
 
-from coder.discover.clustering import _settle, cluster
+from coder.discover.clustering import _settle, character_matrix, cluster, word_matrix
+from coder.nlp import analyse
 
 
 def _blobs() -> np.ndarray:
@@ -45,3 +47,29 @@ def test_asked_for_themes_are_the_two_groups_every_time():
     assert len(set(first.labels[40:].tolist())) == 1
     assert first.labels[0] != first.labels[40]
     assert cluster(vectors, 2, seed=0).labels.tolist() == first.labels.tolist()
+
+
+def test_character_ngrams_are_those_of_each_comment_cut_whole():
+    texts = ["Waiting for an appointment", "appointments WAITING", "", "staf were kind"]
+    got = character_matrix(list(analyse(texts))).toarray()
+    # scikit-learn cutting each comment (its words as analyse leaves them) gives the same
+    expected = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    want = expected.fit_transform([" ".join(w for w, _ in d) for d in analyse(texts)])
+    want = want.toarray()
+    assert np.allclose(got @ got.T, want @ want.T, atol=1e-6)  # columns in another order
+    assert np.allclose(np.sort(got, axis=1), np.sort(want, axis=1), atol=1e-6)
+    assert not got[2].any()  # a comment without words has no n-grams
+
+
+def test_a_misspelt_or_inflected_word_still_meets_its_fellow():
+    docs = list(analyse(["the staff", "staf", "car park", "appointments", "appointment"]))
+    words, _ = word_matrix(docs)
+    letters = character_matrix(docs)
+    assert (words[0] @ words[1].T).toarray()[0, 0] == 0  # as words they share nothing
+    assert (letters[0] @ letters[1].T).toarray()[0, 0] > 0.3  # "sta", "taf", "staf", ...
+    assert (letters[0] @ letters[2].T).toarray()[0, 0] == 0
+    assert (letters[3] @ letters[4].T).toarray()[0, 0] > 0.5
+
+
+def test_no_comment_with_a_word_gives_an_empty_matrix():
+    assert character_matrix(list(analyse(["!!", "?"]))).nnz == 0

@@ -1,17 +1,19 @@
 """Grouping comment vectors into themes: LSA, then k-means in two stages.
 
 Comments are first reduced to a hundred latent dimensions (truncated SVD of their TF-IDF,
-"latent semantic analysis"; beside the sentence vectors when those are used), so that
-comments sharing no word but many neighbours still meet. k-means then cuts them into a
-few hundred small, tight groups (micro-clusters), and k-means again, over the groups'
-centres weighted by their sizes, joins those into themes: one pass over all comments,
-then any number of tries over a few hundred points, which stays fast at 100,000
-comments. With no number of themes asked for, each number up to a bound is tried and
-chosen by how distinct its themes are (the silhouette, on a sample). The chosen themes
-are then settled by a few passes of k-means over every comment, starting from their
-centres: a theme made of whole small groups has the groups' rough edges, and a comment
-near an edge belongs with the theme whose centre is nearest. A comment far from its
-theme's centre is left unthemed rather than forced into one.
+"latent semantic analysis"), so that comments sharing no word but many neighbours still
+meet. The TF-IDF is of character n-grams, three to five letters within each word: "staff"
+and "staf", "appointment" and "appointments", "Obama" and "Obama's" share most of theirs,
+where as words they share nothing. k-means then cuts the comments into a few hundred
+small, tight groups (micro-clusters), and k-means again, over the groups' centres weighted
+by their sizes, joins those into themes: one pass over all comments, then any number of
+tries over a few hundred points, which stays fast at 100,000 comments. With no number of
+themes asked for, each number up to a bound is tried and chosen by how distinct its themes
+are (the silhouette, on a sample). The chosen themes are then settled by a few passes of
+k-means over every comment, starting from their centres: a theme made of whole small
+groups has the groups' rough edges, and a comment near an edge belongs with the theme
+whose centre is nearest. A comment far from its theme's centre is left unthemed rather
+than forced into one.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.decomposition import TruncatedSVD
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import normalize
 
@@ -34,6 +36,11 @@ from coder.suggest.features import MAX_WORD_FEATURES, word_terms
 
 MIN_COMMENTS = 10
 DIMENSIONS = 100
+CHARACTER_NGRAMS = (3, 5)  # letters, within a word padded with a space at either end
+# Power iterations of the randomized SVD: two gave the same themes' agreement with human
+# labels as scikit-learn's five on the benchmark's data, in half the time.
+LSA_ITERATIONS = 2
+LSA_SAMPLE = 20_000  # comments the latent dimensions are learnt from, at most
 MAX_MICRO = 240
 SILHOUETTE_SAMPLE = 3000
 UNTHEMED_BELOW = 0.2  # cosine to the theme's centre under which a comment is left out
@@ -66,8 +73,8 @@ def auto_floor(n: int) -> int:
 
 def word_matrix(docs: Sequence[Sequence[Token]]) -> tuple[sp.csr_matrix, list[str]]:
     """The comments' lemmas and pairs of lemmas as sublinear TF-IDF, and the terms of its
-    columns: the suggestion model's word features (its character n-grams, which would take
-    four times the time and memory at 100,000 comments, add little to grouping)."""
+    columns: the suggestion model's word features, from which themes are named and the
+    words' company is learnt."""
     vectorizer = TfidfVectorizer(
         analyzer=word_terms,
         sublinear_tf=True,
@@ -79,15 +86,50 @@ def word_matrix(docs: Sequence[Sequence[Token]]) -> tuple[sp.csr_matrix, list[st
     return matrix, [str(t) for t in vectorizer.get_feature_names_out()]
 
 
+def character_matrix(docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
+    """The comments' character n-grams (as scikit-learn's "char_wb" makes them, of each
+    word as written, lower case) as sublinear TF-IDF.
+
+    Each distinct word is cut into n-grams once, and a comment's counts are its word counts
+    times that table: the same counts as cutting every comment, in a tenth of the time at
+    100,000 comments. Grouping on these rather than on the words themselves raised the
+    agreement with human labels on all four benchmark sets (NMI 0.012 to 0.027 higher,
+    mean of three seeds)."""
+    n = len(docs)
+    words = CountVectorizer(analyzer=_forms, dtype=np.float32)
+    try:
+        counts = words.fit_transform(docs)
+    except ValueError:  # no comment has a word
+        return sp.csr_matrix(np.zeros((n, 1), dtype=np.float32))
+    ngrams = CountVectorizer(analyzer="char_wb", ngram_range=CHARACTER_NGRAMS, dtype=np.float32)
+    table = ngrams.fit_transform(words.get_feature_names_out())
+    tfidf = TfidfTransformer(sublinear_tf=True).fit_transform((counts @ table).tocsr())
+    return sp.csr_matrix(tfidf, dtype=np.float32)
+
+
+def _forms(tokens: Sequence[Token]) -> list[str]:
+    return [word for word, _ in tokens]
+
+
 def normalize_rows(vectors: np.ndarray) -> np.ndarray:
     return np.asarray(normalize(vectors), dtype=np.float64)
 
 
 def reduce(matrix: sp.csr_matrix | np.ndarray, seed: int) -> np.ndarray:
-    """Rows as unit vectors in a few latent dimensions (zero for a comment with no words)."""
+    """Rows as unit vectors in a few latent dimensions (zero for a comment with no words).
+
+    The dimensions are learnt from at most LSA_SAMPLE comments drawn at random, then every
+    comment is placed in them: at 100,000 comments the SVD of them all took 12 s of the
+    run, while the directions a few thousand comments share are found as well in a fifth
+    of them."""
     n, width = matrix.shape
     dims = max(1, min(DIMENSIONS, width - 1, n - 1))
-    reduced = TruncatedSVD(dims, algorithm="randomized", random_state=seed).fit_transform(matrix)
+    svd = TruncatedSVD(dims, algorithm="randomized", n_iter=LSA_ITERATIONS, random_state=seed)
+    if n > LSA_SAMPLE:
+        rows = np.sort(np.random.default_rng(seed).choice(n, LSA_SAMPLE, replace=False))
+        reduced = svd.fit(matrix[rows]).transform(matrix)
+    else:
+        reduced = svd.fit_transform(matrix)
     return np.asarray(normalize(reduced), dtype=np.float64)
 
 
