@@ -37,8 +37,8 @@ from coder.suggest.features import MAX_WORD_FEATURES, word_terms
 MIN_COMMENTS = 10
 DIMENSIONS = 100
 CHARACTER_NGRAMS = (3, 5)  # letters, within a word padded with a space at either end
-# Power iterations of the randomized SVD: two gave the same themes' agreement with human
-# labels as scikit-learn's five on the benchmark's data, in half the time.
+# Power iterations of the randomized SVD: two gave about the same themes' agreement with
+# human labels as scikit-learn's five on the benchmark's data, in half the time.
 LSA_ITERATIONS = 2
 LSA_SAMPLE = 20_000  # comments the latent dimensions are learnt from, at most
 MAX_MICRO = 240
@@ -91,7 +91,7 @@ def character_matrix(docs: Sequence[Sequence[Token]]) -> sp.csr_matrix:
     word as written, lower case) as sublinear TF-IDF.
 
     Each distinct word is cut into n-grams once, and a comment's counts are its word counts
-    times that table: the same counts as cutting every comment, in a tenth of the time at
+    times that table: the same counts as cutting every comment, in 2 s rather than 18 at
     100,000 comments. Grouping on these rather than on the words themselves raised the
     agreement with human labels on all four benchmark sets (NMI 0.012 to 0.027 higher,
     mean of three seeds)."""
@@ -120,8 +120,8 @@ def reduce(matrix: sp.csr_matrix | np.ndarray, seed: int) -> np.ndarray:
 
     The dimensions are learnt from at most LSA_SAMPLE comments drawn at random, then every
     comment is placed in them: at 100,000 comments the SVD of them all took 12 s of the
-    run, while the directions a few thousand comments share are found as well in a fifth
-    of them."""
+    run. Learnt from 3,000 of the benchmark's 4,400 to 10,300 comments, they grouped them
+    as well (NMI within 0.004 of learning from all, mean of three seeds, on all four sets)."""
     n, width = matrix.shape
     dims = max(1, min(DIMENSIONS, width - 1, n - 1))
     svd = TruncatedSVD(dims, algorithm="randomized", n_iter=LSA_ITERATIONS, random_state=seed)
